@@ -1,0 +1,55 @@
+# Sociograph: `make demo` runs the platform on a sample organization, `make test` runs every test.
+SHELL := /bin/bash
+PY := .venv/bin/python
+
+# Tests use their own Neo4j instance (port 7688) and Redis database, so they never touch demo data.
+TEST_ENV := DJANGO_SETTINGS_MODULE=sociograph.settings.test \
+	NEO4J_INSTANCE=test NEO4J_BOLT_PORT=7688 NEO4J_URI=bolt://127.0.0.1:7688 \
+	REDIS_URL=redis://127.0.0.1:6379/15
+
+.PHONY: demo test test-unit test-postgres lint install services test-services stop status bench
+
+install:
+	@platform/bin/bootstrap
+
+services: install
+	@platform/bin/neo4j start
+	@platform/bin/redis start
+
+demo: services
+	@platform/bin/app start
+	@$(PY) manage.py demo_setup
+	@$(PY) manage.py wait_healthy --timeout 90 >/dev/null
+	@echo
+	@echo "Sociograph is running: http://127.0.0.1:$${SOCIOGRAPH_PORT:-8000}/admin/"
+	@echo "  log in as admin / $${SOCIOGRAPH_DEMO_PASSWORD:-sociograph-demo}"
+	@echo "  health: http://127.0.0.1:$${SOCIOGRAPH_PORT:-8000}/health/   stop everything: make stop"
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+test-services: install
+	@$(TEST_ENV) platform/bin/neo4j start
+	@platform/bin/redis start
+
+test: lint test-services
+	$(TEST_ENV) $(PY) -m pytest
+
+test-unit: install
+	$(TEST_ENV) $(PY) -m pytest tests/unit
+
+# The production database path: the same suite on Debian's PostgreSQL.
+test-postgres: test-services
+	@platform/bin/postgres start
+	$(TEST_ENV) DATABASE_URL=$$(platform/bin/postgres url) $(PY) -m pytest
+
+stop:
+	@platform/bin/app stop
+	@platform/bin/neo4j stop
+	@NEO4J_INSTANCE=test platform/bin/neo4j stop
+	@platform/bin/redis stop
+
+status:
+	@platform/bin/app status; platform/bin/neo4j status; platform/bin/redis status || true

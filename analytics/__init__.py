@@ -1,0 +1,1 @@
+"""Pattern mining runs, metrics, findings and reports."""

@@ -1,0 +1,1 @@
+"""People, contexts and memberships."""

@@ -1,0 +1,1 @@
+"""Recognitions, follows and interactions: the edges between people."""

@@ -1,0 +1,1 @@
+"""Project-wide commands: demo set-up and health waiting."""

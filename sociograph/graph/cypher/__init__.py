@@ -1,0 +1,1 @@
+"""Named, parameterized Cypher. No other module holds Cypher text."""

@@ -1,0 +1,13 @@
+"""Queries about the server itself."""
+
+from typing import LiteralString
+
+SERVER_COMPONENTS: LiteralString = (
+    "CALL dbms.components() YIELD name, versions, edition "
+    "RETURN name, versions[0] AS version, edition"
+)
+
+COUNT_NODES: LiteralString = "MATCH (n) RETURN count(n) AS nodes"
+
+SHOW_CONSTRAINT_NAMES: LiteralString = "SHOW CONSTRAINTS YIELD name RETURN collect(name) AS names"
+SHOW_INDEX_NAMES: LiteralString = "SHOW INDEXES YIELD name RETURN collect(name) AS names"

@@ -1,0 +1,63 @@
+"""Every environment variable the Django side reads, with its safe local default.
+
+Settings read configuration only through :func:`env` so that this table stays the single,
+complete list (the docker-compose test checks the compose file against it).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class EnvVar:
+    default: str
+    help: str
+
+
+ENV_VARS: dict[str, EnvVar] = {
+    "DJANGO_SECRET_KEY": EnvVar(
+        "insecure-local-development-key-change-me", "Django secret key (required in production)"
+    ),
+    "DJANGO_DEBUG": EnvVar("", "true or false; off by default, on in local settings"),
+    "DJANGO_ALLOWED_HOSTS": EnvVar("localhost,127.0.0.1,[::1]", "Comma-separated host names"),
+    "DJANGO_LOG_LEVEL": EnvVar("INFO", "Log level of the sociograph loggers"),
+    "DATABASE_URL": EnvVar("", "SQL database URL; empty means SQLite in var/sociograph.sqlite3"),
+    "NEO4J_URI": EnvVar("bolt://127.0.0.1:7687", "bolt:// (single server) or neo4j:// (routing)"),
+    "NEO4J_USER": EnvVar("neo4j", "Neo4j user name"),
+    "NEO4J_PASSWORD": EnvVar("sociograph-local", "Neo4j password"),
+    "NEO4J_DATABASE": EnvVar("neo4j", "Neo4j database holding the projection"),
+    "REDIS_URL": EnvVar("redis://127.0.0.1:6379/0", "Redis for the Celery broker and cache"),
+    "CELERY_BROKER_URL": EnvVar("", "Celery broker; empty means REDIS_URL"),
+    "CELERY_RESULT_BACKEND": EnvVar("", "Celery result backend; empty means REDIS_URL"),
+    "SOCIOGRAPH_TIME_ZONE": EnvVar("UTC", "Time zone of schedules and reports"),
+    "SOCIOGRAPH_VAR_DIR": EnvVar("", "Runtime state folder; empty means var/ in the checkout"),
+    "SOCIOGRAPH_DEMO_PASSWORD": EnvVar("sociograph-demo", "Password of the demo admin (make demo)"),
+}
+
+
+def env(name: str) -> str:
+    """The value of a declared variable, or its default when unset or empty."""
+    try:
+        declared = ENV_VARS[name]
+    except KeyError:
+        raise KeyError(
+            f"{name} is not declared in sociograph.settings.environment.ENV_VARS"
+        ) from None
+    return os.environ.get(name) or declared.default
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = env(name).strip().lower()
+    if not value:
+        return default
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"{name}={value!r} is not a boolean (use true or false)")
+
+
+def env_list(name: str) -> list[str]:
+    return [item.strip() for item in env(name).split(",") if item.strip()]
