@@ -11,3 +11,8 @@ COUNT_NODES: LiteralString = "MATCH (n) RETURN count(n) AS nodes"
 
 SHOW_CONSTRAINT_NAMES: LiteralString = "SHOW CONSTRAINTS YIELD name RETURN collect(name) AS names"
 SHOW_INDEX_NAMES: LiteralString = "SHOW INDEXES YIELD name RETURN collect(name) AS names"
+
+# Batched so that wiping a large projection never needs one huge transaction.
+DELETE_ALL_NODES: LiteralString = (
+    "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+)

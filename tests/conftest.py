@@ -1,0 +1,84 @@
+"""Shared fixtures. Integration fixtures talk to the real services that `make test` starts."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from sociograph.celery import app as celery_app
+from sociograph.graph import gateway
+from sociograph.graph.cypher import system
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKER_START_TIMEOUT_SECONDS = 90
+
+
+@pytest.fixture
+def graph() -> Iterator[None]:
+    """An empty Neo4j database for the test (the test instance only: see the Makefile)."""
+    gateway.run_once(system.DELETE_ALL_NODES)
+    yield
+    gateway.run_once(system.DELETE_ALL_NODES)
+
+
+@pytest.fixture
+def fresh_driver() -> Iterator[None]:
+    """Drop the process's driver around a test that changes the Neo4j settings."""
+    gateway.close_driver()
+    yield
+    gateway.close_driver()
+
+
+def _test_database_url() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def _wait_for_worker(name: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + WORKER_START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"Celery worker exited with {process.returncode}:\n{log.read_text()}")
+        if celery_app.control.ping(destination=[name], timeout=0.5):
+            return
+    process.kill()
+    pytest.fail(f"Celery worker {name} did not answer within {WORKER_START_TIMEOUT_SECONDS} s")
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
+    """A real `celery worker` process (prefork, 2 children) on the test database and broker."""
+    with django_db_blocker.unblock():
+        database_url = _test_database_url()
+    name = f"pytest-{os.getpid()}@localhost"
+    log = Path(settings.VAR_DIR) / "log" / "pytest-worker.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "celery", "-A", "sociograph", "worker"]
+    command += ["-Q", "celery,graph_sync,analytics", "--concurrency", "2", "--hostname", name]
+    command += ["--without-gossip", "--without-mingle", "--loglevel", "INFO"]
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, "DATABASE_URL": database_url},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    _wait_for_worker(name, process, log)
+    yield name
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
