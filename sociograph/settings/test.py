@@ -1,11 +1,20 @@
 """Test settings: the same services as local, fast password hashing, no debug."""
 
 from sociograph.settings.base import *  # noqa: F403
+from sociograph.settings.base import DATABASES, STORAGES, VAR_DIR
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# Tests do not run collectstatic: WhiteNoise serves static files straight from the apps.
+STATIC_ROOT = None  # type: ignore[assignment]  # None tells WhiteNoise not to scan a folder
+WHITENOISE_USE_FINDERS = True
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
 # A file, not SQLite's in-memory default: the Celery worker started by the tests is another
 # process and must see the same test database.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-sociograph.sqlite3")}  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-sociograph.sqlite3")}
