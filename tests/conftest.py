@@ -16,7 +16,7 @@ from django.db import connection
 
 from sociograph.celery import app as celery_app
 from sociograph.graph import gateway
-from sociograph.graph.cypher import system
+from sociograph.graph.services import wipe_graph
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKER_START_TIMEOUT_SECONDS = 90
@@ -25,9 +25,9 @@ WORKER_START_TIMEOUT_SECONDS = 90
 @pytest.fixture
 def graph() -> Iterator[None]:
     """An empty Neo4j database for the test (the test instance only: see the Makefile)."""
-    gateway.run_once(system.DELETE_ALL_NODES)
+    wipe_graph()
     yield
-    gateway.run_once(system.DELETE_ALL_NODES)
+    wipe_graph()
 
 
 @pytest.fixture

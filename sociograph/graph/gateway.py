@@ -41,6 +41,8 @@ def _new_driver() -> neo4j.Driver:
         auth=(config["USER"], config["PASSWORD"]),
         connection_timeout=5.0,
         max_transaction_retry_time=15.0,
+        # Schema-less reads legitimately name properties a fresh graph does not have yet.
+        notifications_min_severity="OFF",
     )
 
 

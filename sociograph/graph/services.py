@@ -1,4 +1,4 @@
-"""Facts about the Neo4j server, for health checks and the diagnostics task."""
+"""Whole-server operations: facts for health checks and diagnostics, and wiping the graph."""
 
 from __future__ import annotations
 
@@ -16,3 +16,9 @@ class ServerInfo(TypedDict):
 def server_info() -> ServerInfo:
     row = gateway.run_once(system.SERVER_COMPONENTS)[0]
     return {"version": row["version"], "edition": row["edition"]}
+
+
+def wipe_graph() -> None:
+    """Delete every node and relationship of the projection database."""
+    gateway.run_once(system.DELETE_ALL_RELATIONSHIPS)
+    gateway.run_once(system.DELETE_ALL_NODES)

@@ -1,11 +1,40 @@
 import os
 
+import neo4j.exceptions
+import redis.exceptions
 from celery import shared_task
 
+from sociograph.graph import relay
 from sociograph.graph.services import server_info
+
+RETRYABLE = (
+    neo4j.exceptions.ServiceUnavailable,
+    neo4j.exceptions.SessionExpired,
+    neo4j.exceptions.TransientError,
+    redis.exceptions.ConnectionError,
+    relay.ProjectionError,
+)
 
 
 @shared_task
 def describe_graph_server() -> dict[str, object]:
     """Which Neo4j this worker process reaches, and from which process (diagnostics)."""
     return {**server_info(), "worker_pid": os.getpid()}
+
+
+@shared_task(
+    autoretry_for=RETRYABLE,
+    retry_backoff=2,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=None,
+)
+def relay_outbox() -> dict[str, object]:
+    """Drain the outbox into Neo4j. Nudged after each commit and swept by beat."""
+    try:
+        report = relay.relay(wait_seconds=None)
+    except relay.RelayBusy:
+        return {"status": "busy"}
+    if relay.pending_entries():
+        relay_outbox.apply_async(countdown=1)  # entries committed while we released the lock
+    return {"status": "ok", "entries": report.entries, "rows": report.upserted + report.deleted}

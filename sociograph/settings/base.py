@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -60,11 +61,27 @@ TEMPLATES = [
 ]
 
 
-def database_from_url(url: str) -> dict[str, object]:
+# WAL lets the relay and readers work while an import writes; IMMEDIATE transactions take the
+# write lock up front instead of failing with "database is locked" when a reader upgrades.
+SQLITE_OPTIONS = {
+    "init_command": (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;"
+    ),
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,
+}
+
+
+def database_from_url(url: str) -> dict[str, Any]:
     """DATABASE_URL, or SQLite under VAR_DIR when it is empty."""
     if not url:
         url = f"sqlite:///{VAR_DIR / 'sociograph.sqlite3'}"
-    return dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+    database: dict[str, Any] = dict(
+        dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    )
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database["OPTIONS"] = {**SQLITE_OPTIONS, **database.get("OPTIONS", {})}
+    return database
 
 
 DATABASES = {"default": database_from_url(env("DATABASE_URL"))}
@@ -113,7 +130,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = 24 * 3600
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # The safety net of the outbox: whatever a lost nudge or a crash left behind is relayed.
+    "graph-relay-sweep": {"task": "sociograph.graph.tasks.relay_outbox", "schedule": 30.0},
+}
+
+# Ask a worker to relay right after each commit that wrote to the outbox.
+SOCIOGRAPH_GRAPH_NUDGE = True
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,109 @@
+"""People, the contexts they care about, and who belongs where."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+
+class Person(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    external_id = models.CharField(max_length=100, unique=True, help_text="The HRIS id")
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    manager = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+        help_text="The formal reporting line",
+    )
+    is_active = models.BooleanField(default=True)
+    analytics_opt_out = models.BooleanField(
+        default=False, help_text="Excluded from every analytics result"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "external_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(manager=models.F("pk")), name="person_not_own_manager"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.external_id})"
+
+
+class ContextKind(models.TextChoices):
+    TEAM = "team"
+    PROJECT = "project"
+    COMMUNITY = "community"
+    TOPIC = "topic"
+
+
+class Context(models.Model):
+    """A team, project, community or topic; written `kind:name` in files and exports."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=20, choices=ContextKind.choices)
+    name = models.CharField(max_length=200)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name"], name="context_unique_kind_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.name}"
+
+
+def parse_context_key(text: str) -> tuple[str, str]:
+    """`kind:name` -> (kind, name); ValueError naming what is wrong."""
+    kind, separator, name = text.strip().partition(":")
+    kind, name = kind.strip(), name.strip()
+    if not separator or not name:
+        raise ValueError(f"context {text!r} is not written kind:name")
+    if kind not in ContextKind.values:
+        kinds = ", ".join(ContextKind.values)
+        raise ValueError(f"context kind {kind!r} is not one of {kinds}")
+    return kind, name
+
+
+class Membership(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
+    context = models.ForeignKey(Context, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=100, blank=True)
+    since = models.DateField(null=True, blank=True)
+    until = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "context"], name="membership_unique"),
+            models.CheckConstraint(
+                condition=models.Q(until__isnull=True)
+                | models.Q(since__isnull=True)
+                | models.Q(until__gte=models.F("since")),
+                name="membership_until_after_since",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} in {self.context_id}"

@@ -1,0 +1,88 @@
+"""How people, contexts and memberships appear in Neo4j (see docs/graph-model.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import QuerySet
+
+from people.models import Context, Membership, Person
+from sociograph.graph.cypher import projection as cypher
+from sociograph.graph.projection import CHUNK, ProjectionSpec, Row, uuid_text
+
+
+def person_rows(queryset: QuerySet[Any]) -> Iterator[Row]:
+    fields = ("uuid", "external_id", "is_active", "analytics_opt_out", "manager__uuid")
+    for uuid, external_id, active, opted_out, manager in queryset.values_list(*fields).iterator(
+        chunk_size=CHUNK
+    ):
+        yield {
+            "uuid": str(uuid),
+            "external_id": external_id,
+            "active": active,
+            "opted_out": opted_out,
+            "manager": uuid_text(manager),
+        }
+
+
+def context_rows(queryset: QuerySet[Any]) -> Iterator[Row]:
+    for uuid, kind, name, parent in queryset.values_list(
+        "uuid", "kind", "name", "parent__uuid"
+    ).iterator(chunk_size=CHUNK):
+        yield {
+            "uuid": str(uuid),
+            "kind": kind,
+            "name": name,
+            "key": f"{kind}:{name}",
+            "parent": uuid_text(parent),
+        }
+
+
+def membership_rows(queryset: QuerySet[Any]) -> Iterator[Row]:
+    fields = ("uuid", "person__uuid", "context__uuid", "role", "since", "until")
+    for uuid, person, context, role, since, until in queryset.values_list(*fields).iterator(
+        chunk_size=CHUNK
+    ):
+        yield {
+            "uuid": str(uuid),
+            "person": str(person),
+            "context": str(context),
+            "role": role,
+            "since": since.isoformat() if since else None,
+            "until": until.isoformat() if until else None,
+        }
+
+
+SPECS = (
+    ProjectionSpec(
+        entity="person",
+        model=Person,
+        to_rows=person_rows,
+        upsert=cypher.UPSERT_PEOPLE,
+        delete=cypher.DELETE_PEOPLE,
+        neo4j_state=cypher.PEOPLE_STATE,
+        counts_written=False,
+        stage=0,
+    ),
+    ProjectionSpec(
+        entity="context",
+        model=Context,
+        to_rows=context_rows,
+        upsert=cypher.UPSERT_CONTEXTS,
+        delete=cypher.DELETE_CONTEXTS,
+        neo4j_state=cypher.CONTEXTS_STATE,
+        counts_written=False,
+        stage=0,
+    ),
+    ProjectionSpec(
+        entity="membership",
+        model=Membership,
+        to_rows=membership_rows,
+        upsert=cypher.UPSERT_MEMBERSHIPS,
+        delete=cypher.DELETE_MEMBERSHIPS,
+        neo4j_state=cypher.MEMBERSHIPS_STATE,
+        counts_written=True,
+        stage=1,
+    ),
+)

@@ -1,0 +1,228 @@
+"""`import_events`: recognitions, follows and interactions from a streamed CSV, with every bad row
+named by line and reason. Also the validation used by every other way events come in."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from contextlib import nullcontext
+from datetime import UTC, datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from people.models import Context, Person, parse_context_key
+from recognition.models import Channel
+from recognition.services import KINDS, EventInput, event_key, record_events
+from sociograph.graph.projection import chunked
+from sociograph.importing import ImportReport, SourceRow
+
+EVENT_COLUMNS = ("kind", "source", "target", "context", "at", "affect", "weight", "message")
+OPTIONAL_EVENT_COLUMNS = ("event_id", "channel", "values", "until")
+BATCH_SIZE = 5000
+MAX_MESSAGE_CHARS = 2000
+CLOCK_SKEW = timedelta(minutes=5)
+
+# Which optional cells each kind may fill; anything else given is refused, never ignored.
+ALLOWED = {
+    "recognition": {"context", "affect", "message", "values", "event_id"},
+    "follow": {"context", "until", "event_id"},
+    "interaction": {"context", "affect", "weight", "channel", "event_id"},
+}
+OPTIONAL_CELLS = ("context", "affect", "weight", "message", "values", "channel", "until")
+
+
+class RowError(ValueError):
+    pass
+
+
+class Directory:
+    """External ids and context keys resolved to primary keys, fetched once per batch."""
+
+    def __init__(self) -> None:
+        self.people: dict[str, int] = {}
+        self.contexts: dict[str, int] = {}
+
+    def prefetch(self, rows: Iterable[dict[str, str]]) -> None:
+        ids: set[str] = set()
+        keys: set[str] = set()
+        for row in rows:
+            ids.update(row.get(name, "") for name in ("source", "target"))
+            keys.add(row.get("context", ""))
+        ids -= self.people.keys() | {""}
+        keys -= self.contexts.keys() | {""}
+        if ids:
+            self.people.update(
+                Person.objects.filter(external_id__in=ids).values_list("external_id", "pk")
+            )
+        parsed = {key for key in map(_safe_key, keys) if key is not None}
+        if parsed:
+            names = {name for _, name in parsed}
+            for pk, kind, name in Context.objects.filter(name__in=names).values_list(
+                "pk", "kind", "name"
+            ):
+                if (kind, name) in parsed:
+                    self.contexts[f"{kind}:{name}"] = pk
+
+    def person(self, column: str, external_id: str) -> int:
+        if not external_id:
+            raise RowError(f"{column}: required")
+        try:
+            return self.people[external_id]
+        except KeyError:
+            raise RowError(f"{column}: {external_id!r} is not a known person") from None
+
+    def context(self, text: str) -> int:
+        try:
+            kind, name = parse_context_key(text)
+        except ValueError as error:
+            raise RowError(f"context: {error}") from None
+        try:
+            return self.contexts[f"{kind}:{name}"]
+        except KeyError:
+            raise RowError(f"context: {text!r} does not exist (import it with the org)") from None
+
+
+def _safe_key(text: str) -> tuple[str, str] | None:
+    try:
+        return parse_context_key(text)
+    except ValueError:
+        return None
+
+
+def parse_moment(column: str, text: str, now: datetime) -> datetime:
+    if not text:
+        raise RowError(f"{column}: required")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise RowError(f"{column}: {text!r} is not an ISO-8601 date-time") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    if moment > now + CLOCK_SKEW:
+        raise RowError(f"{column}: {text} is in the future")
+    return moment
+
+
+def parse_number(column: str, text: str) -> float | None:
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise RowError(f"{column}: {text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise RowError(f"{column}: {text!r} is not a finite number")
+    return value
+
+
+def _check_cells_allowed(kind: str, row: dict[str, str]) -> None:
+    for column in (*OPTIONAL_CELLS, "event_id"):
+        if row.get(column) and column not in ALLOWED[kind]:
+            raise RowError(f"{column}: a {kind} has no {column} (leave the cell empty)")
+
+
+def _affect(row: dict[str, str]) -> float | None:
+    affect = parse_number("affect", row.get("affect", ""))
+    if affect is not None and not -1.0 <= affect <= 1.0:
+        raise RowError(f"affect: {affect:g} is outside [-1, 1]")
+    return affect
+
+
+def _weight(row: dict[str, str]) -> float | None:
+    weight = parse_number("weight", row.get("weight", ""))
+    if weight is not None and weight <= 0:
+        raise RowError(f"weight: {weight:g} must be greater than 0")
+    return weight
+
+
+def _channel(row: dict[str, str]) -> str:
+    channel = row.get("channel", "")
+    if channel and channel not in Channel.values:
+        raise RowError(f"channel: {channel!r} is not one of {', '.join(Channel.values)}")
+    return channel
+
+
+def parse_event_row(row: dict[str, str], directory: Directory, now: datetime) -> EventInput:
+    kind = row["kind"]
+    if kind not in KINDS:
+        raise RowError(f"kind: {kind!r} is not one of {', '.join(KINDS)}")
+    _check_cells_allowed(kind, row)
+    source = directory.person("source", row["source"])
+    target = directory.person("target", row["target"])
+    if source == target:
+        raise RowError(f"source and target are the same person (self-{kind})")
+    context = directory.context(row["context"]) if row["context"] else None
+    if kind == "follow" and context is None:
+        raise RowError("context: a follow is always in a context")
+    at = parse_moment("at", row["at"], now)
+    until = parse_moment("until", row["until"], now) if row.get("until") else None
+    if until is not None and until < at:
+        raise RowError("until: before at (the follow's start)")
+    message = row.get("message", "")
+    if len(message) > MAX_MESSAGE_CHARS:
+        raise RowError(f"message: longer than {MAX_MESSAGE_CHARS} characters")
+    values = tuple(v.strip() for v in row.get("values", "").split(";") if v.strip())
+    affect, weight, channel = _affect(row), _weight(row), _channel(row)
+    content = (
+        *(row["source"], row["target"], row["context"], at.isoformat(), affect, weight),
+        *(channel, message, values, until),
+    )
+    return EventInput(
+        kind=kind,
+        source_id=source,
+        target_id=target,
+        at=at,
+        event_key=event_key(kind, row.get("event_id", ""), content),
+        context_id=context,
+        affect=affect,
+        weight=weight,
+        message=message,
+        channel=channel,
+        values=values,
+        until=until,
+    )
+
+
+def _import_batch(
+    batch: list[SourceRow], report: ImportReport, directory: Directory, now: datetime
+) -> None:
+    directory.prefetch(row.values for row in batch if row.values is not None)
+    events: list[EventInput] = []
+    line_of_key: dict[str, int] = {}
+    for row in batch:
+        if row.values is None:
+            report.reject(row.line, row.error or "unreadable row")
+            continue
+        try:
+            event = parse_event_row(row.values, directory, now)
+        except RowError as error:
+            report.reject(row.line, str(error))
+            continue
+        if event.event_key in line_of_key:
+            report.reject(row.line, f"duplicate of line {line_of_key[event.event_key]}")
+            continue
+        line_of_key[event.event_key] = row.line
+        events.append(event)
+    if events:
+        outcome = record_events(events)
+        report.accepted += outcome.created
+        report.already_present += len(outcome.already_present)
+
+
+def import_events(
+    rows: Iterable[SourceRow],
+    report: ImportReport | None = None,
+    atomic: bool = False,
+    batch_size: int = BATCH_SIZE,
+) -> ImportReport:
+    """Import events in batches of one transaction each (or all in one with `atomic`)."""
+    report = report or ImportReport()
+    directory, now = Directory(), timezone.now()
+    with transaction.atomic() if atomic else nullcontext():
+        for batch in chunked(rows, batch_size):
+            _import_batch(batch, report, directory, now)
+        if atomic and report.rejected_count:
+            transaction.set_rollback(True)
+            report.accepted = report.already_present = 0
+    return report

@@ -1,0 +1,127 @@
+"""Upserts and deletes that keep the projection equal to SQL. Every write is keyed by uuid and
+idempotent: `$rows` carry the current SQL state of each entity, `$uuids` those gone from SQL.
+
+Relationship upserts MATCH their endpoints and return how many rows they wrote, so the relay can
+tell when an endpoint is missing instead of silently dropping the relationship.
+"""
+
+from typing import LiteralString
+
+UPSERT_PEOPLE: LiteralString = """
+UNWIND $rows AS row
+MERGE (p:Person {uuid: row.uuid})
+SET p.external_id = row.external_id, p.active = row.active, p.opted_out = row.opted_out
+WITH p, row
+CALL (p, row) {
+  OPTIONAL MATCH (p)-[old:REPORTS_TO]->(m:Person)
+  WITH old, m WHERE old IS NOT NULL AND (row.manager IS NULL OR m.uuid <> row.manager)
+  DELETE old
+}
+WITH p, row WHERE row.manager IS NOT NULL
+MERGE (m:Person {uuid: row.manager})
+MERGE (p)-[:REPORTS_TO]->(m)
+"""
+
+UPSERT_CONTEXTS: LiteralString = """
+UNWIND $rows AS row
+MERGE (c:Context {uuid: row.uuid})
+SET c.kind = row.kind, c.name = row.name, c.key = row.key
+WITH c, row
+CALL (c, row) {
+  OPTIONAL MATCH (c)-[old:PART_OF]->(p:Context)
+  WITH old, p WHERE old IS NOT NULL AND (row.parent IS NULL OR p.uuid <> row.parent)
+  DELETE old
+}
+WITH c, row WHERE row.parent IS NOT NULL
+MERGE (p:Context {uuid: row.parent})
+MERGE (c)-[:PART_OF]->(p)
+"""
+
+UPSERT_MEMBERSHIPS: LiteralString = """
+UNWIND $rows AS row
+MATCH (p:Person {uuid: row.person})
+MATCH (c:Context {uuid: row.context})
+MERGE (p)-[m:MEMBER_OF {uuid: row.uuid}]->(c)
+SET m.role = row.role, m.since = row.since, m.until = row.until
+RETURN count(m) AS written
+"""
+
+UPSERT_RECOGNITIONS: LiteralString = """
+UNWIND $rows AS row
+MATCH (a:Person {uuid: row.source})
+MATCH (b:Person {uuid: row.target})
+MERGE (a)-[r:RECOGNIZED {uuid: row.uuid}]->(b)
+SET r.ts = row.ts, r.context = row.context, r.affect = row.affect, r.values = row.values
+RETURN count(r) AS written
+"""
+
+UPSERT_FOLLOWS: LiteralString = """
+UNWIND $rows AS row
+MATCH (a:Person {uuid: row.source})
+MATCH (b:Person {uuid: row.target})
+MERGE (a)-[f:FOLLOWS {uuid: row.uuid}]->(b)
+SET f.context = row.context, f.since = row.since, f.until = row.until
+RETURN count(f) AS written
+"""
+
+UPSERT_INTERACTIONS: LiteralString = """
+UNWIND $rows AS row
+MATCH (a:Person {uuid: row.source})
+MATCH (b:Person {uuid: row.target})
+MERGE (a)-[i:INTERACTED {uuid: row.uuid}]->(b)
+SET i.ts = row.ts, i.context = row.context, i.channel = row.channel, i.weight = row.weight,
+    i.affect = row.affect
+RETURN count(i) AS written
+"""
+
+DELETE_PEOPLE: LiteralString = "UNWIND $uuids AS u MATCH (p:Person {uuid: u}) DETACH DELETE p"
+DELETE_CONTEXTS: LiteralString = "UNWIND $uuids AS u MATCH (c:Context {uuid: u}) DETACH DELETE c"
+DELETE_MEMBERSHIPS: LiteralString = (
+    "UNWIND $uuids AS u MATCH ()-[r:MEMBER_OF {uuid: u}]->() DELETE r"
+)
+DELETE_RECOGNITIONS: LiteralString = (
+    "UNWIND $uuids AS u MATCH ()-[r:RECOGNIZED {uuid: u}]->() DELETE r"
+)
+DELETE_FOLLOWS: LiteralString = "UNWIND $uuids AS u MATCH ()-[r:FOLLOWS {uuid: u}]->() DELETE r"
+DELETE_INTERACTIONS: LiteralString = (
+    "UNWIND $uuids AS u MATCH ()-[r:INTERACTED {uuid: u}]->() DELETE r"
+)
+
+# Reconciliation reads: the projected state of every entity of one kind, in uuid order.
+PEOPLE_STATE: LiteralString = """
+MATCH (p:Person)
+OPTIONAL MATCH (p)-[:REPORTS_TO]->(m:Person)
+RETURN p.uuid AS uuid, p.external_id AS external_id, p.active AS active,
+       p.opted_out AS opted_out, m.uuid AS manager
+ORDER BY uuid
+"""
+CONTEXTS_STATE: LiteralString = """
+MATCH (c:Context)
+OPTIONAL MATCH (c)-[:PART_OF]->(p:Context)
+RETURN c.uuid AS uuid, c.kind AS kind, c.name AS name, c.key AS key, p.uuid AS parent
+ORDER BY uuid
+"""
+MEMBERSHIPS_STATE: LiteralString = """
+MATCH (p:Person)-[m:MEMBER_OF]->(c:Context)
+RETURN m.uuid AS uuid, p.uuid AS person, c.uuid AS context, m.role AS role,
+       m.since AS since, m.until AS until
+ORDER BY uuid
+"""
+RECOGNITIONS_STATE: LiteralString = """
+MATCH (a:Person)-[r:RECOGNIZED]->(b:Person)
+RETURN r.uuid AS uuid, a.uuid AS source, b.uuid AS target, r.ts AS ts, r.context AS context,
+       r.affect AS affect, r.values AS values
+ORDER BY uuid
+"""
+FOLLOWS_STATE: LiteralString = """
+MATCH (a:Person)-[f:FOLLOWS]->(b:Person)
+RETURN f.uuid AS uuid, a.uuid AS source, b.uuid AS target, f.context AS context,
+       f.since AS since, f.until AS until
+ORDER BY uuid
+"""
+INTERACTIONS_STATE: LiteralString = """
+MATCH (a:Person)-[i:INTERACTED]->(b:Person)
+RETURN i.uuid AS uuid, a.uuid AS source, b.uuid AS target, i.ts AS ts, i.context AS context,
+       i.channel AS channel, i.weight AS weight, i.affect AS affect
+ORDER BY uuid
+"""

@@ -1,0 +1,128 @@
+"""Compare SQL with the projection entity by entity, repair drift, or rebuild from scratch.
+
+Both sides are streamed in uuid order and merge-joined, so memory stays flat in the data size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from sociograph.graph import gateway, relay
+from sociograph.graph.models import OutboxEntry
+from sociograph.graph.outbox import record_change
+from sociograph.graph.projection import CHUNK, ProjectionSpec, Row, all_specs, chunked
+from sociograph.graph.schema import apply_schema
+from sociograph.graph.services import wipe_graph
+
+SAMPLE_SIZE = 5
+
+
+@dataclass
+class EntityDrift:
+    entity: str
+    sql_count: int = 0
+    graph_count: int = 0
+    missing: list[str] = field(default_factory=list)  # in SQL, not in Neo4j
+    extra: list[str] = field(default_factory=list)  # in Neo4j, not in SQL
+    different: list[str] = field(default_factory=list)
+
+    @property
+    def drifted(self) -> int:
+        return len(self.missing) + len(self.extra) + len(self.different)
+
+    def describe(self) -> str:
+        parts = [f"{self.entity}: sql {self.sql_count}, neo4j {self.graph_count}"]
+        for label, uuids in (
+            ("missing", self.missing),
+            ("extra", self.extra),
+            ("different", self.different),
+        ):
+            if uuids:
+                sample = ", ".join(uuids[:SAMPLE_SIZE])
+                parts.append(f"{label} {len(uuids)} (e.g. {sample})")
+        return "; ".join(parts)
+
+
+def _normalized(row: Row) -> tuple[Any, ...]:
+    def clean(value: Any) -> Any:
+        if isinstance(value, float):
+            return round(value, 9)
+        if isinstance(value, list | tuple):
+            return tuple(value)
+        return value
+
+    return tuple(sorted((key, clean(value)) for key, value in row.items()))
+
+
+def _sql_rows(spec: ProjectionSpec) -> Iterator[Row]:
+    return iter(spec.to_rows(spec.model._default_manager.order_by("uuid")))
+
+
+def _graph_rows(spec: ProjectionSpec) -> Iterator[Row]:
+    with gateway.get_driver().session(
+        database=settings.NEO4J["DATABASE"], fetch_size=CHUNK
+    ) as session:
+        for record in session.run(spec.neo4j_state):
+            yield record.data()
+
+
+def compare(spec: ProjectionSpec) -> EntityDrift:
+    drift = EntityDrift(spec.entity)
+    sql, graph = _sql_rows(spec), _graph_rows(spec)
+    left, right = next(sql, None), next(graph, None)
+    while left is not None or right is not None:
+        if right is None or (left is not None and left["uuid"] < right["uuid"]):
+            assert left is not None
+            drift.missing.append(left["uuid"])
+            drift.sql_count += 1
+            left = next(sql, None)
+        elif left is None or right["uuid"] < left["uuid"]:
+            drift.extra.append(str(right["uuid"]))
+            drift.graph_count += 1
+            right = next(graph, None)
+        else:
+            if _normalized(left) != _normalized(right):
+                drift.different.append(left["uuid"])
+            drift.sql_count += 1
+            drift.graph_count += 1
+            left, right = next(sql, None), next(graph, None)
+    return drift
+
+
+def compare_all() -> list[EntityDrift]:
+    return [compare(spec) for spec in all_specs()]
+
+
+def queue_repairs(drifts: list[EntityDrift]) -> int:
+    """Put every drifted entity in the outbox; the relay then re-projects or deletes it."""
+    queued = 0
+    for drift in drifts:
+        spec = next(spec for spec in all_specs() if spec.entity == drift.entity)
+        for uuids in chunked(drift.missing + drift.extra + drift.different, CHUNK):
+            with transaction.atomic():
+                record_change(spec.model, uuids)
+            queued += len(uuids)
+    return queued
+
+
+def rebuild(wait_seconds: float = 60) -> dict[str, int]:
+    """Recreate the projection from SQL. Holds the relay lock, so nothing interleaves."""
+    counts: dict[str, int] = {}
+    with relay.relay_lock(wait_seconds):
+        last_entry = OutboxEntry.objects.order_by("-id").values_list("id", flat=True).first()
+        wipe_graph()
+        apply_schema()
+        for spec in all_specs():
+            counts[spec.entity] = 0
+            for rows in chunked(_sql_rows(spec), CHUNK):
+                relay.write_state(spec, rows, [])
+                counts[spec.entity] += len(rows)
+        if last_entry is not None:
+            # Later entries stay: they are replayed on top, which upserts are made for.
+            OutboxEntry.objects.filter(id__lte=last_entry).delete()
+    return counts

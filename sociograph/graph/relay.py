@@ -1,0 +1,151 @@
+"""The relay: applies outbox entries to Neo4j, oldest first, one relay at a time.
+
+An entry is deleted from SQL only after its Neo4j transaction committed. A crash in between
+replays the entry, which is harmless: every write is an upsert or delete keyed by uuid and made
+from the current SQL state. Relays are serialized by a Redis lock with a lease, so a killed
+relay's lock expires by itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import neo4j
+import redis
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+
+from sociograph.graph import gateway
+from sociograph.graph.models import OutboxEntry
+from sociograph.graph.projection import ProjectionSpec, Row, spec_for
+
+logger = logging.getLogger(__name__)
+
+LOCK_NAME = "sociograph:graph-relay:lock"
+LOCK_LEASE_SECONDS = 30
+ENTRIES_PER_FETCH = 20
+
+
+class RelayBusy(Exception):
+    """Another relay holds the lock."""
+
+
+class ProjectionError(Exception):
+    """Neo4j could not be made to match SQL for an entry (e.g. an endpoint is missing)."""
+
+
+@dataclass
+class RelayReport:
+    entries: int = 0
+    upserted: int = 0
+    deleted: int = 0
+    by_entity: dict[str, int] = field(default_factory=dict)
+
+    def count(self, entity: str, upserted: int, deleted: int) -> None:
+        self.entries += 1
+        self.upserted += upserted
+        self.deleted += deleted
+        self.by_entity[entity] = self.by_entity.get(entity, 0) + upserted + deleted
+
+
+def _redis() -> redis.Redis:
+    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5)
+
+
+@contextmanager
+def relay_lock(wait_seconds: float | None = None) -> Iterator[Any]:
+    """Hold the relay lock; RelayBusy when it is not free within `wait_seconds` (None: no wait)."""
+    lock = _redis().lock(LOCK_NAME, timeout=LOCK_LEASE_SECONDS, thread_local=False)
+    acquired = lock.acquire(blocking=wait_seconds is not None, blocking_timeout=wait_seconds)
+    if not acquired:
+        raise RelayBusy("another graph relay is running")
+    try:
+        yield lock
+    finally:
+        try:
+            lock.release()
+        except redis.exceptions.LockError:
+            logger.warning("graph relay lock expired before release (a slow entry?)")
+
+
+def load_state(spec: ProjectionSpec, uuids: list[str]) -> list[Row]:
+    queryset = spec.model._default_manager.filter(uuid__in=uuids)
+    return list(spec.to_rows(queryset))
+
+
+def write_state(spec: ProjectionSpec, rows: list[Row], gone: list[str]) -> None:
+    """Upsert `rows` and delete `gone` in one Neo4j transaction."""
+
+    def work(tx: neo4j.ManagedTransaction) -> None:
+        if rows:
+            result = tx.run(spec.upsert, rows=rows)
+            if spec.counts_written:
+                written = result.single(strict=True)["written"]
+                if written != len(rows):
+                    raise ProjectionError(
+                        f"{spec.entity}: {len(rows) - written} of {len(rows)} rows reference "
+                        "people or contexts missing from the graph"
+                    )
+            else:
+                result.consume()
+        if gone:
+            tx.run(spec.delete, uuids=gone).consume()
+
+    with gateway.get_driver().session(database=settings.NEO4J["DATABASE"]) as session:
+        session.execute_write(work)
+
+
+def project(spec: ProjectionSpec, uuids: list[str]) -> tuple[int, int]:
+    """Make Neo4j match SQL for these entities. Returns (upserted, deleted)."""
+    rows = load_state(spec, uuids)
+    present = {row["uuid"] for row in rows}
+    gone = [value for value in uuids if value not in present]
+    write_state(spec, rows, gone)
+    return len(rows), len(gone)
+
+
+def _note_failure(entry: OutboxEntry, error: Exception) -> None:
+    OutboxEntry.objects.filter(pk=entry.pk).update(
+        attempts=F("attempts") + 1, last_error=f"{type(error).__name__}: {error}"[:2000]
+    )
+
+
+def apply_entry(entry: OutboxEntry, report: RelayReport) -> None:
+    spec = spec_for(entry.entity)
+    try:
+        upserted, deleted = project(spec, list(entry.uuids))
+    except Exception as error:
+        _note_failure(entry, error)
+        raise
+    with transaction.atomic():
+        OutboxEntry.objects.filter(pk=entry.pk).delete()
+    report.count(entry.entity, upserted, deleted)
+
+
+def _drain(lock: Any, report: RelayReport, max_entries: int | None) -> None:
+    while max_entries is None or report.entries < max_entries:
+        batch = list(OutboxEntry.objects.order_by("id")[:ENTRIES_PER_FETCH])
+        if not batch:
+            return
+        for entry in batch:
+            apply_entry(entry, report)
+            lock.extend(LOCK_LEASE_SECONDS, replace_ttl=True)
+            if max_entries is not None and report.entries >= max_entries:
+                return
+
+
+def relay(wait_seconds: float | None = None, max_entries: int | None = None) -> RelayReport:
+    """Apply pending outbox entries in order until none is left (or `max_entries` were applied)."""
+    report = RelayReport()
+    with relay_lock(wait_seconds) as lock:
+        _drain(lock, report, max_entries)
+    return report
+
+
+def pending_entries() -> int:
+    return OutboxEntry.objects.count()
