@@ -119,7 +119,7 @@ def parse_number(column: str, text: str) -> float | None:
 def _check_cells_allowed(kind: str, row: dict[str, str]) -> None:
     for column in (*OPTIONAL_CELLS, "event_id"):
         if row.get(column) and column not in ALLOWED[kind]:
-            raise RowError(f"{column}: a {kind} has no {column} (leave the cell empty)")
+            raise RowError(f"{column}: not used by {kind} rows (leave the cell empty)")
 
 
 def _affect(row: dict[str, str]) -> float | None:

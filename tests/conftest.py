@@ -82,3 +82,30 @@ def celery_worker(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]
         process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+ORG_HEADER = "external_id,name,email,title,manager_external_id,contexts"
+EVENT_HEADER = "kind,source,target,context,at,affect,weight,message,event_id,channel,values"
+
+
+def write_csv(directory: Path, name: str, header: str, lines: list[str]) -> Path:
+    path = directory / name
+    path.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def small_org(tmp_path: Path) -> Path:
+    """Five people, a CEO and two teams; the CEO is listed last on purpose."""
+    return write_csv(
+        tmp_path,
+        "org.csv",
+        ORG_HEADER,
+        [
+            "E2,Bea Lind,bea@example.org,Manager,E1,team:Platform;community:Python Guild",
+            "E3,Cai Moor,cai@example.org,Engineer,E2,team:Platform;project:Atlas",
+            "E4,Dee Nox,,Engineer,E2,team:Platform",
+            "E5,Eli Park,eli@example.org,Analyst,E1,team:Insights;project:Atlas",
+            "E1,Ada Kerr,ada@example.org,Chief Executive Officer,,team:Leadership",
+        ],
+    )

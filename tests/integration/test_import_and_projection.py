@@ -1,0 +1,272 @@
+"""Importers write SQL and the outbox; the relay makes Neo4j match; reconcile proves it."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from people.models import Context, Membership, Person
+from people.services import erase_person
+from recognition.models import Follow, Interaction, Recognition
+from sociograph.graph import gateway, reconcile, relay
+from sociograph.graph.cypher import probe
+from sociograph.graph.models import OutboxEntry
+from tests.conftest import EVENT_HEADER, write_csv
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.usefixtures("graph")]
+
+STRAY_UUID = "ffffffff-0000-4000-8000-000000000000"
+GOOD_EVENTS = [
+    "recognition,E3,E2,team:Platform,2026-10-01T09:00:00Z,0.8,,Thanks!,,,care;ownership",
+    "recognition,E5,E3,project:Atlas,2026-10-02T09:00:00Z,0.4,,,,,",
+    "follow,E3,E2,team:Platform,2026-09-01T00:00:00Z,,,,,,",
+    "follow,E4,E5,project:Atlas,2026-09-01T00:00:00Z,,,,,,",
+    "interaction,E3,E4,team:Platform,2026-10-03T10:00:00Z,,1,,,chat,",
+    "interaction,E4,E3,team:Platform,2026-10-03T10:05:00Z,0.3,,,,chat,",
+    "interaction,E3,E5,,2026-10-04T15:00:00+02:00,,2.5,,,meeting,",
+]
+
+
+def run(command: str, *args: str) -> str:
+    out = io.StringIO()
+    call_command(command, *args, stdout=out)
+    return out.getvalue()
+
+
+def run_failing(command: str, *args: str) -> tuple[str, str]:
+    out = io.StringIO()
+    with pytest.raises(CommandError) as error:
+        call_command(command, *args, stdout=out)
+    return out.getvalue(), str(error.value)
+
+
+def assert_no_drift() -> None:
+    drifts = reconcile.compare_all()
+    assert [d.describe() for d in drifts if d.drifted] == []
+
+
+@pytest.fixture
+def org(small_org: Path) -> None:
+    assert "accepted: 5  already present: 0  rejected: 0" in run("import_org", str(small_org))
+
+
+@pytest.fixture
+def events(org: None, tmp_path: Path) -> Path:
+    path = write_csv(tmp_path, "events.csv", EVENT_HEADER, GOOD_EVENTS)
+    assert "accepted: 7  already present: 0  rejected: 0" in run("import_events", str(path))
+    return path
+
+
+def test_org_import_builds_people_contexts_memberships_and_the_reporting_line(org: None) -> None:
+    assert Person.objects.count() == 5
+    assert Person.objects.get(external_id="E3").manager == Person.objects.get(external_id="E2")
+    assert Person.objects.get(external_id="E1").manager is None
+    assert sorted(c.key for c in Context.objects.all()) == [
+        "community:Python Guild",
+        "project:Atlas",
+        "team:Insights",
+        "team:Leadership",
+        "team:Platform",
+    ]
+    assert Membership.objects.count() == 8
+
+
+def test_everything_written_reaches_neo4j(events: Path) -> None:
+    assert OutboxEntry.objects.exists()
+    report = relay.relay(wait_seconds=30)
+    assert report.entries > 0
+    assert not OutboxEntry.objects.exists()
+    assert_no_drift()
+    rows = gateway.read(probe.INTERACTIONS_BETWEEN, source="E3", target="E5")
+    two_pm_utc = int(datetime(2026, 10, 4, 13, 0, tzinfo=UTC).timestamp())
+    assert rows == [{"ts": two_pm_utc, "channel": "meeting", "weight": 2.5, "context": None}]
+
+
+def test_reimporting_the_same_files_duplicates_nothing(small_org: Path, events: Path) -> None:
+    assert "accepted: 0  already present: 5  rejected: 0" in run("import_org", str(small_org))
+    assert "accepted: 0  already present: 7  rejected: 0" in run("import_events", str(events))
+    assert (Recognition.objects.count(), Follow.objects.count(), Interaction.objects.count()) == (
+        2,
+        2,
+        3,
+    )
+
+
+def test_event_ids_make_reimports_idempotent_even_when_content_changes(
+    org: None, tmp_path: Path
+) -> None:
+    first = write_csv(
+        tmp_path,
+        "a.csv",
+        EVENT_HEADER,
+        ["interaction,E3,E4,,2026-10-03T10:00:00Z,,1,,chat-42,chat,"],
+    )
+    corrected = write_csv(
+        tmp_path,
+        "b.csv",
+        EVENT_HEADER,
+        ["interaction,E3,E4,,2026-10-03T10:00:07Z,,1,,chat-42,chat,"],
+    )
+    run("import_events", str(first))
+    assert "already present: 1" in run("import_events", str(corrected))
+    assert Interaction.objects.count() == 1
+
+
+BAD_EVENTS = [
+    ("recognition,E3,E3,,2026-10-01T09:00:00Z,0.5,,,,,", "self-recognition"),
+    ("follow,E3,E2,,2026-10-01T09:00:00Z,,,,,,", "context: a follow is always in a context"),
+    ("interaction,E3,E9,,2026-10-01T09:00:00Z,,,,,chat,", "target: 'E9' is not a known person"),
+    ("recognition,E3,E2,team:Nowhere,2026-10-01T09:00:00Z,,,,,,", "'team:Nowhere' does not exist"),
+    ("recognition,E3,E2,,2026-10-01T09:00:00Z,1.5,,,,,", "affect: 1.5 is outside [-1, 1]"),
+    ("recognition,E3,E2,,2999-01-01T00:00:00Z,,,,,,", "is in the future"),
+    ("recognition,E3,E2,,last tuesday,,,,,,", "is not an ISO-8601 date-time"),
+    (
+        "interaction,E3,E2,,2026-10-01T09:00:00Z,,,hello there,,chat,",
+        "message: not used by interaction rows",
+    ),
+    ("recognition,E3,E2,,2026-10-01T09:00:00Z,,3,,,,", "weight: not used by recognition rows"),
+    ("interaction,E3,E2,,2026-10-01T09:00:00Z,,,,,pigeon,", "channel: 'pigeon' is not one of"),
+    ("interaction,E3,E2,,2026-10-01T09:00:00Z,,-1,,,chat,", "weight: -1 must be greater than 0"),
+    ("applause,E3,E2,,2026-10-01T09:00:00Z,,,,,,", "kind: 'applause' is not one of"),
+    ("recognition,E3,E2,,2026-10-01T09:00:00Z", "expected 11 fields, found 5"),
+]
+
+
+def test_bad_rows_are_named_by_line_and_reason_and_good_rows_kept(
+    org: None, tmp_path: Path
+) -> None:
+    lines = [GOOD_EVENTS[0], *(line for line, _ in BAD_EVENTS), GOOD_EVENTS[0], GOOD_EVENTS[4]]
+    path = write_csv(tmp_path, "mixed.csv", EVENT_HEADER, lines)
+    output, error = run_failing("import_events", str(path))
+    for offset, (_, reason) in enumerate(BAD_EVENTS):
+        line = offset + 3  # header is line 1, the first good row line 2
+        assert reason in ("\n" + output).split(f"\nline {line}: ")[1].splitlines()[0]
+    duplicate_line = len(BAD_EVENTS) + 3
+    assert f"line {duplicate_line}: duplicate of line 2" in output
+    assert f"accepted: 2  already present: 0  rejected: {len(BAD_EVENTS) + 1}" in output
+    assert "accepted rows were kept" in error
+    assert Recognition.objects.count() == 1
+    assert Interaction.objects.count() == 1
+
+
+def test_atomic_keeps_nothing_and_leaves_no_outbox_entry(org: None, tmp_path: Path) -> None:
+    OutboxEntry.objects.all().delete()
+    lines = [GOOD_EVENTS[0], BAD_EVENTS[0][0]]
+    path = write_csv(tmp_path, "atomic.csv", EVENT_HEADER, lines)
+    output, error = run_failing("import_events", "--atomic", str(path))
+    assert "nothing was kept (--atomic)" in error
+    assert "accepted: 0" in output
+    assert Recognition.objects.count() == 0
+    assert not OutboxEntry.objects.exists()
+
+
+def test_a_file_with_wrong_columns_is_refused_whole(org: None, tmp_path: Path) -> None:
+    path = write_csv(tmp_path, "cols.csv", "kind,source,target,when", [])
+    _, error = run_failing("import_events", str(path))
+    assert "line 1: missing column(s): context, at, affect, weight, message" in error
+    assert "unknown column(s): when" in error
+
+
+def test_a_file_in_another_encoding_gets_line_errors(org: None, tmp_path: Path) -> None:
+    path = tmp_path / "latin1.csv"
+    text = "\n".join([EVENT_HEADER, GOOD_EVENTS[0], GOOD_EVENTS[4].replace(",chat,", ",chät,")])
+    path.write_bytes(text.encode("latin-1") + b"\n")
+    output, _ = run_failing("import_events", str(path))
+    assert "line 3: channel: not valid UTF-8" in output
+    assert Recognition.objects.count() == 1
+
+
+def test_org_rows_with_problems(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path,
+        "org.csv",
+        "external_id,name,email,title,manager_external_id,contexts",
+        [
+            "E1,Ada,,CEO,,team:Leadership",
+            "E2,Bea,not-an-email,,E1,",
+            "E3,Cai,,,E9,team:Platform",
+            "E4,,,,E1,",
+            "E5,Eli,,,E1,squad:Red",
+            "E1,Ada again,,,,",
+            "E6,Fay,,,E6,",
+        ],
+    )
+    output, _ = run_failing("import_org", str(path))
+    assert "line 3: email: 'not-an-email' is not an email address" in output
+    assert "line 4: manager_external_id: 'E9' is not a known person" in output
+    assert "line 5: name: required" in output
+    assert "line 6: contexts: context kind 'squad' is not one of" in output
+    assert "line 7: duplicate of line 2" in output
+    assert "line 8: manager_external_id: a person cannot be their own manager" in output
+    assert sorted(Person.objects.values_list("external_id", flat=True)) == ["E1", "E3"]
+
+
+def test_reporting_loops_are_refused(small_org: Path, org: None, tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path,
+        "loop.csv",
+        "external_id,name,email,title,manager_external_id,contexts",
+        ["E1,Ada Kerr,ada@example.org,Chief Executive Officer,E3,team:Leadership"],
+    )
+    output, _ = run_failing("import_org", str(path))
+    assert "line 2: manager_external_id: would make a reporting loop" in output
+    assert Person.objects.get(external_id="E1").manager is None
+
+
+def test_erasure_reaches_neo4j(events: Path) -> None:
+    relay.relay(wait_seconds=30)
+    cai = Person.objects.get(external_id="E3")
+    erase_person(cai)
+    relay.relay(wait_seconds=30)
+    assert not Person.objects.filter(external_id="E3").exists()
+    assert Interaction.objects.count() == 0  # E3 took part in all three
+    assert Recognition.objects.count() == 0
+    assert list(Follow.objects.values_list("follower__external_id", flat=True)) == ["E4"]
+    assert gateway.read(probe.PEOPLE_WITH_EXTERNAL_ID, external_id="E3") == [{"people": 0}]
+    assert gateway.read(probe.RELATIONSHIPS_BY_TYPE) == [
+        {"type": "FOLLOWS", "relationships": 1},
+        {"type": "MEMBER_OF", "relationships": 6},
+        {"type": "REPORTS_TO", "relationships": 3},
+    ]
+    assert_no_drift()
+
+
+def test_reconcile_finds_and_repairs_drift(events: Path) -> None:
+    relay.relay(wait_seconds=30)
+    gateway.write(probe.BREAK_ONE_INTERACTION)
+    gateway.write(probe.ADD_STRAY_PERSON, uuid=STRAY_UUID)
+    gateway.write(probe.TAMPER_ONE_RECOGNITION)
+    output = run("graph_reconcile")
+    assert "interaction: sql 3, neo4j 2; missing 1" in output
+    assert "person: sql 5, neo4j 6; extra 1" in output
+    assert "recognition: sql 2, neo4j 2; different 1" in output
+    assert output.strip().endswith("no drift")
+    assert_no_drift()
+
+
+def test_reconcile_without_repair_exits_1(events: Path) -> None:
+    relay.relay(wait_seconds=30)
+    gateway.write(probe.BREAK_ONE_INTERACTION)
+    _, error = run_failing("graph_reconcile", "--no-repair")
+    assert "drift found" in error
+
+
+def test_rebuild_recreates_the_projection(events: Path) -> None:
+    relay.relay(wait_seconds=30)
+    gateway.write(probe.ADD_STRAY_PERSON, uuid=STRAY_UUID)
+    output = run("graph_rebuild")
+    assert "interaction: 3" in output
+    assert "person: 5" in output
+    assert not OutboxEntry.objects.exists()
+    assert_no_drift()
+
+
+def test_graph_sync_reports_what_it_relayed(events: Path) -> None:
+    output = run("graph_sync")
+    assert "interaction 3" in output
+    assert "; 0 pending" in output
+    assert run("graph_sync").startswith("relayed 0 outbox entries (nothing pending)")
