@@ -53,3 +53,10 @@ stop:
 
 status:
 	@platform/bin/app status; platform/bin/neo4j status; platform/bin/redis status || true
+
+# Ingest benchmark (bench/README.md): 1,000,000 events for 10,000 people through SQLite and Neo4j,
+# on a Neo4j instance (port 7689), SQLite file and Redis database of its own; appends its figures
+# to docs/performance.md. Not a test: it prints figures. A quick check that records nothing:
+# .venv/bin/python bench/ingest.py --quick
+bench: install
+	$(PY) bench/ingest.py --record

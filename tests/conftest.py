@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from django.conf import settings
 from django.db import connection
 
@@ -54,6 +55,25 @@ def _wait_for_worker(name: str, process: subprocess.Popen[bytes], log: Path) -> 
             return
     process.kill()
     pytest.fail(f"Celery worker {name} did not answer within {WORKER_START_TIMEOUT_SECONDS} s")
+
+
+def wait_for_idle_workers(timeout: float = 60) -> None:
+    """Until no worker runs, holds or is scheduled to run a task and no queue has messages.
+
+    Tests that share the test database with the session's worker (transactional ones) call this
+    so that a late relay task from an earlier test cannot act on their data.
+    """
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    inspector = celery_app.control.inspect(timeout=1)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        replies = [inspector.active(), inspector.reserved(), inspector.scheduled()]
+        busy = any(tasks for reply in replies for tasks in (reply or {}).values())
+        queued = sum(broker.llen(queue) for queue in ("celery", "graph_sync", "analytics"))
+        if not busy and not queued:
+            return
+        time.sleep(0.5)
+    pytest.fail("Celery workers did not become idle")
 
 
 @pytest.fixture(scope="session")

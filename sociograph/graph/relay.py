@@ -27,7 +27,6 @@ from sociograph.graph.projection import ProjectionSpec, Row, spec_for
 logger = logging.getLogger(__name__)
 
 LOCK_NAME = "sociograph:graph-relay:lock"
-LOCK_LEASE_SECONDS = 30
 ENTRIES_PER_FETCH = 20
 
 
@@ -60,7 +59,8 @@ def _redis() -> redis.Redis:
 @contextmanager
 def relay_lock(wait_seconds: float | None = None) -> Iterator[Any]:
     """Hold the relay lock; RelayBusy when it is not free within `wait_seconds` (None: no wait)."""
-    lock = _redis().lock(LOCK_NAME, timeout=LOCK_LEASE_SECONDS, thread_local=False)
+    lease = settings.SOCIOGRAPH_RELAY_LEASE_SECONDS
+    lock = _redis().lock(LOCK_NAME, timeout=lease, thread_local=False)
     acquired = lock.acquire(blocking=wait_seconds is not None, blocking_timeout=wait_seconds)
     if not acquired:
         raise RelayBusy("another graph relay is running")
@@ -134,7 +134,7 @@ def _drain(lock: Any, report: RelayReport, max_entries: int | None) -> None:
             return
         for entry in batch:
             apply_entry(entry, report)
-            lock.extend(LOCK_LEASE_SECONDS, replace_ttl=True)
+            lock.extend(settings.SOCIOGRAPH_RELAY_LEASE_SECONDS, replace_ttl=True)
             if max_entries is not None and report.entries >= max_entries:
                 return
 

@@ -137,6 +137,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 
 # Ask a worker to relay right after each commit that wrote to the outbox.
 SOCIOGRAPH_GRAPH_NUDGE = True
+# How long a relay's lock outlives a relay that died without releasing it.
+SOCIOGRAPH_RELAY_LEASE_SECONDS = 30
 
 LOGGING = {
     "version": 1,

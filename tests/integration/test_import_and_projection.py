@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from recognition.models import Follow, Interaction, Recognition
 from sociograph.graph import gateway, reconcile, relay
 from sociograph.graph.cypher import probe
 from sociograph.graph.models import OutboxEntry
-from tests.conftest import EVENT_HEADER, write_csv
+from tests.conftest import EVENT_HEADER, wait_for_idle_workers, write_csv
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.usefixtures("graph")]
 
@@ -270,3 +271,17 @@ def test_graph_sync_reports_what_it_relayed(events: Path) -> None:
     assert "interaction 3" in output
     assert "; 0 pending" in output
     assert run("graph_sync").startswith("relayed 0 outbox entries (nothing pending)")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_nudges_a_real_worker_that_relays(
+    small_org: Path, tmp_path: Path, celery_worker: str
+) -> None:
+    run("import_org", str(small_org))
+    run("import_events", str(write_csv(tmp_path, "events.csv", EVENT_HEADER, GOOD_EVENTS)))
+    deadline = time.monotonic() + 60
+    while OutboxEntry.objects.exists():
+        assert time.monotonic() < deadline, "the worker did not drain the outbox"
+        time.sleep(0.2)
+    assert_no_drift()
+    wait_for_idle_workers()
