@@ -19,6 +19,7 @@ services: install
 demo: services
 	@platform/bin/app start
 	@$(PY) manage.py demo_setup
+	@$(PY) manage.py load_sample_org
 	@$(PY) manage.py wait_healthy --timeout 90 >/dev/null
 	@echo
 	@echo "Sociograph is running: http://127.0.0.1:$${SOCIOGRAPH_PORT:-8000}/admin/"

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from people.models import Context, Membership, Person
-from sociograph.graph.outbox import record_change
+from sociograph.graph.outbox import delete_with_outbox, record_change
 
 ContextKey = tuple[str, str]
 
@@ -147,10 +147,8 @@ def set_managers(assignments: dict[int, int | None]) -> list[int]:
 def erase_person(person: Person) -> None:
     """Right to be forgotten: the person and every edge they are part of, in SQL and in Neo4j.
 
-    SQL cascades remove their memberships, recognitions, follows and interactions; in Neo4j the
-    relay deletes the person's node together with all of its relationships.
+    SQL cascades remove their memberships, recognitions, follows and interactions and clear them
+    as anyone's manager; every row so touched goes to the outbox, so the relay removes the same
+    from Neo4j.
     """
-    reports = list(Person.objects.filter(manager=person).values_list("uuid", flat=True))
-    erased_uuid = person.uuid
-    person.delete()
-    record_change(Person, [erased_uuid, *reports])
+    delete_with_outbox(person)

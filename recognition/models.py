@@ -24,9 +24,16 @@ class Channel(models.TextChoices):
     IN_PERSON = "in_person"
 
 
+def unique_event_key() -> str:
+    """For events entered one by one (admin, API): nothing to deduplicate them against."""
+    return f"single:{uuid.uuid4().hex}"
+
+
 class Event(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    event_key = models.CharField(max_length=64, unique=True, editable=False)
+    event_key = models.CharField(
+        max_length=64, unique=True, editable=False, default=unique_event_key
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

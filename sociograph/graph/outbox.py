@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 from uuid import UUID
 
 import redis
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models, router, transaction
+from django.db.models.deletion import Collector
 
 from sociograph.graph.models import OutboxEntry
-from sociograph.graph.projection import spec_for_model
+from sociograph.graph.projection import CHUNK, chunked, is_projected, spec_for_model
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +32,39 @@ def record_change(model: type[models.Model], uuids: Iterable[UUID | str]) -> Out
     if settings.SOCIOGRAPH_GRAPH_NUDGE:
         transaction.on_commit(nudge_relay, robust=True)
     return entry
+
+
+def _uuids_of(objs: Any) -> tuple[type[models.Model], list[str]] | None:
+    if isinstance(objs, models.QuerySet):
+        model = objs.model
+        return (
+            (model, [str(u) for u in objs.values_list("uuid", flat=True)])
+            if is_projected(model)
+            else None
+        )
+    instances = list(objs)
+    if not instances or not is_projected(type(instances[0])):
+        return None
+    return type(instances[0]), [str(instance.uuid) for instance in instances]
+
+
+def delete_with_outbox(*objs: models.Model) -> None:
+    """Delete like `Model.delete()`, and record in the outbox every projected row that the
+    deletion removes or changes through cascades and SET_NULL, in the same transaction."""
+    with transaction.atomic():
+        collector = Collector(using=router.db_for_write(type(objs[0])), origin=objs[0])
+        collector.collect(list(objs))
+        touched: dict[type[models.Model], set[str]] = defaultdict(set)
+        groups: list[Any] = [*collector.data.values(), *collector.fast_deletes]
+        groups += [group for found in collector.field_updates.values() for group in found]
+        for group in groups:
+            found = _uuids_of(group)
+            if found is not None:
+                touched[found[0]].update(found[1])
+        collector.delete()
+        for model, uuids in touched.items():
+            for chunk in chunked(sorted(uuids), CHUNK):
+                record_change(model, chunk)
 
 
 def nudge_relay() -> None:

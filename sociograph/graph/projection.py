@@ -57,6 +57,10 @@ def spec_for_model(model: type[models.Model]) -> ProjectionSpec:
     raise LookupError(f"{model.__name__} has no projection")
 
 
+def is_projected(model: type[models.Model]) -> bool:
+    return any(spec.model is model for spec in _specs.values())
+
+
 def uuid_text(value: object) -> str | None:
     return None if value is None else str(value)
 
