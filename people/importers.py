@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 
 from people.models import Person, parse_context_key
 from people.services import PersonInput, set_managers, upsert_people
 from sociograph.graph.projection import chunked
-from sociograph.importing import ImportReport, SourceRow
+from sociograph.importing import ImportReport, SourceRow, import_transaction, readable
 
-ORG_COLUMNS = ("external_id", "name", "email", "title", "manager_external_id", "contexts")
 BATCH_SIZE = 2000
 
 
@@ -59,21 +56,18 @@ def parse_person_row(values: dict[str, str]) -> PersonInput:
 def _import_batch(batch: list[SourceRow], report: ImportReport, links: list[ManagerLink]) -> None:
     inputs: dict[str, PersonInput] = {}
     first_line: dict[str, int] = {}
-    for row in batch:
-        if row.values is None:
-            report.reject(row.line, row.error or "unreadable row")
-            continue
+    for line, values in readable(batch, report):
         try:
-            data = parse_person_row(row.values)
+            data = parse_person_row(values)
         except RowError as error:
-            report.reject(row.line, str(error))
+            report.reject(line, str(error))
             continue
         if data.external_id in inputs:
-            report.reject(row.line, f"duplicate of line {first_line[data.external_id]}")
+            report.reject(line, f"duplicate of line {first_line[data.external_id]}")
             continue
         inputs[data.external_id] = data
-        first_line[data.external_id] = row.line
-        links.append(ManagerLink(row.line, data.external_id, row.values["manager_external_id"]))
+        first_line[data.external_id] = line
+        links.append(ManagerLink(line, data.external_id, values["manager_external_id"]))
     if inputs:
         outcome = upsert_people(list(inputs.values()))
         report.accepted += outcome.created + outcome.updated
@@ -113,12 +107,9 @@ def import_org(
     With `atomic`, nothing is kept unless no row is rejected.
     """
     report = report or ImportReport()
-    with transaction.atomic() if atomic else nullcontext():
+    with import_transaction(report, atomic):
         links: list[ManagerLink] = []
         for batch in chunked(rows, BATCH_SIZE):
             _import_batch(batch, report, links)
         _link_managers(links, report)
-        if atomic and report.rejected_count:
-            transaction.set_rollback(True)
-            report.accepted = report.already_present = 0
     return report

@@ -48,20 +48,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
-ORG_FIELDS = ("external_id", "name", "email", "title", "manager_external_id", "contexts")
-EVENT_FIELDS = (
-    "kind",
-    "source",
-    "target",
-    "context",
-    "at",
-    "affect",
-    "weight",
-    "message",
-    "event_id",
-    "channel",
-    "values",
-)
 _CORRUPT_STREAM = (gzip.BadGzipFile, zipfile.BadZipFile, zlib.error, EOFError)
 
 

@@ -24,20 +24,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-ORG_COLUMNS = ("external_id", "name", "email", "title", "manager_external_id", "contexts")
-EVENT_COLUMNS = (
-    "kind",
-    "source",
-    "target",
-    "context",
-    "at",
-    "affect",
-    "weight",
-    "message",
-    "event_id",
-    "channel",
-    "values",
-)
+from sociograph.formats import EVENT_FILE_COLUMNS, ORG_COLUMNS
+
 CONTEXT_KINDS = ("team", "project", "community", "topic")
 EVENT_KINDS = ("recognition", "follow", "interaction")
 CHANNELS = ("chat", "email", "meeting", "call", "in_person")
@@ -876,6 +864,6 @@ def generate(config: GeneratorConfig, out_dir: Path) -> GenerationSummary:
     follows = plan_follows(org, config.seed)
     org_path, events_path = out_dir / ORG_FILE, out_dir / EVENTS_FILE
     write_rows(org_path, ORG_COLUMNS, org_rows(org))
-    write_rows(events_path, EVENT_COLUMNS, event_rows(org, follows, config))
+    write_rows(events_path, EVENT_FILE_COLUMNS, event_rows(org, follows, config))
     volume = plan_volume(len(follows), config.people, config.events_per_person)
     return GenerationSummary(config.people, len(org.contexts), volume, org_path, events_path)

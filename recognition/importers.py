@@ -5,20 +5,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 
-from django.db import transaction
 from django.utils import timezone
 
 from people.models import Context, Person, parse_context_key
 from recognition.models import Channel
 from recognition.services import KINDS, EventInput, event_key, record_events
 from sociograph.graph.projection import chunked
-from sociograph.importing import ImportReport, SourceRow
+from sociograph.importing import ImportReport, SourceRow, import_transaction, readable
 
-EVENT_COLUMNS = ("kind", "source", "target", "context", "at", "affect", "weight", "message")
-OPTIONAL_EVENT_COLUMNS = ("event_id", "channel", "values", "until")
 BATCH_SIZE = 5000
 MAX_MESSAGE_CHARS = 2000
 CLOCK_SKEW = timedelta(minutes=5)
@@ -190,19 +186,16 @@ def _import_batch(
     directory.prefetch(row.values for row in batch if row.values is not None)
     events: list[EventInput] = []
     line_of_key: dict[str, int] = {}
-    for row in batch:
-        if row.values is None:
-            report.reject(row.line, row.error or "unreadable row")
-            continue
+    for line, values in readable(batch, report):
         try:
-            event = parse_event_row(row.values, directory, now)
+            event = parse_event_row(values, directory, now)
         except RowError as error:
-            report.reject(row.line, str(error))
+            report.reject(line, str(error))
             continue
         if event.event_key in line_of_key:
-            report.reject(row.line, f"duplicate of line {line_of_key[event.event_key]}")
+            report.reject(line, f"duplicate of line {line_of_key[event.event_key]}")
             continue
-        line_of_key[event.event_key] = row.line
+        line_of_key[event.event_key] = line
         events.append(event)
     if events:
         outcome = record_events(events)
@@ -219,10 +212,7 @@ def import_events(
     """Import events in batches of one transaction each (or all in one with `atomic`)."""
     report = report or ImportReport()
     directory, now = Directory(), timezone.now()
-    with transaction.atomic() if atomic else nullcontext():
+    with import_transaction(report, atomic):
         for batch in chunked(rows, batch_size):
             _import_batch(batch, report, directory, now)
-        if atomic and report.rejected_count:
-            transaction.set_rollback(True)
-            report.accepted = report.already_present = 0
     return report

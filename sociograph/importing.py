@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from django.db import transaction
 
 MAX_FIELD_CHARS = 10_000
 STORED_REJECTIONS = 10_000
@@ -133,3 +136,27 @@ def rows_from_dicts(rows: Iterable[dict[str, str]]) -> Iterator[SourceRow]:
     """Rows produced by code (e.g. a dataset reader) instead of a file; line = position + 1."""
     for number, values in enumerate(rows, start=2):
         yield SourceRow(number, values)
+
+
+def readable(
+    batch: Iterable[SourceRow], report: ImportReport
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """The rows that could be read, as (line, values); the others go to the report."""
+    for row in batch:
+        if row.values is None:
+            report.reject(row.line, row.error or "unreadable row")
+        else:
+            yield row.line, row.values
+
+
+@contextmanager
+def import_transaction(report: ImportReport, atomic: bool) -> Iterator[None]:
+    """With `atomic`, one transaction that is rolled back if any row was rejected."""
+    if not atomic:
+        yield
+        return
+    with transaction.atomic():
+        yield
+        if report.rejected_count:
+            transaction.set_rollback(True)
+            report.accepted = report.already_present = 0

@@ -20,9 +20,10 @@ from django.core.management import call_command
 from django.db import connection
 from pytest_django.fixtures import Settings
 
-from recognition.importers import EVENT_COLUMNS, OPTIONAL_EVENT_COLUMNS, import_events
+from recognition.importers import import_events
 from recognition.models import Interaction
 from sociograph.celery import app as celery_app
+from sociograph.formats import EVENT_COLUMNS, OPTIONAL_EVENT_COLUMNS
 from sociograph.graph import gateway, reconcile, relay
 from sociograph.graph.cypher import probe
 from sociograph.graph.models import OutboxEntry

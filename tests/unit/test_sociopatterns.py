@@ -20,8 +20,6 @@ import pytest
 
 from people.sociopatterns import (
     DATASETS,
-    EVENT_FIELDS,
-    ORG_FIELDS,
     DeploymentSummary,
     read_contact_records,
     read_contacts,
@@ -31,6 +29,7 @@ from people.sociopatterns import (
     start_for_recent,
     summarize,
 )
+from sociograph.formats import EVENT_FILE_COLUMNS, ORG_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASET_DIR = ROOT.parent / "shared" / "datasets" / "sociopatterns-workplace"
@@ -152,7 +151,7 @@ def test_every_listed_person_is_emitted_once(deployment: Deployment) -> None:
     dataset = deployment.published.dataset
     ids = [person["external_id"] for person in deployment.people]
     assert len(ids) == len(set(ids)) == deployment.published.people
-    assert {tuple(person) for person in deployment.people} == {ORG_FIELDS}
+    assert {tuple(person) for person in deployment.people} == {ORG_COLUMNS}
     for person in deployment.people:
         number = person["external_id"].removeprefix(f"{dataset}-")
         assert number.isdigit()
@@ -180,7 +179,7 @@ def test_event_ids_are_unique(deployment: Deployment) -> None:
 
 
 def test_event_rows_have_the_import_fields_and_constants(deployment: Deployment) -> None:
-    assert deployment.events.key_sets == {EVENT_FIELDS}
+    assert deployment.events.key_sets == {EVENT_FILE_COLUMNS}
     assert deployment.events.constants == {("interaction", "in_person", "1", "", "", "")}
 
 

@@ -26,10 +26,8 @@ from people.synthetic import (
     CHANNELS,
     COMPANY_VALUES,
     CONTEXT_KINDS,
-    EVENT_COLUMNS,
     EVENT_KINDS,
     MAX_SPAN,
-    ORG_COLUMNS,
     GeneratorConfig,
     Organization,
     Row,
@@ -41,6 +39,7 @@ from people.synthetic import (
     plan_follows,
     write_rows,
 )
+from sociograph.formats import EVENT_FILE_COLUMNS, ORG_COLUMNS
 
 END = datetime(2026, 1, 31, 12, 0, tzinfo=UTC)
 PEOPLE = 300
@@ -115,7 +114,7 @@ def test_another_seed_gives_other_files(generated: Generated, tmp_path: Path) ->
 
 
 @pytest.mark.parametrize(
-    ("name", "columns"), [("org.csv", ORG_COLUMNS), ("events.csv", EVENT_COLUMNS)]
+    ("name", "columns"), [("org.csv", ORG_COLUMNS), ("events.csv", EVENT_FILE_COLUMNS)]
 )
 def test_files_start_with_the_exact_header_and_use_newline_endings(
     generated: Generated, name: str, columns: Sequence[str]
@@ -387,7 +386,7 @@ def test_rows_reach_the_file_while_they_are_still_being_produced(tmp_path: Path)
                 sizes_seen_midway.append(path.stat().st_size)
             yield ("interaction", "E00001", "E00002", "", "", "", "1", "", f"ev-{number}", "", "")
 
-    write_rows(path, EVENT_COLUMNS, rows())
+    write_rows(path, EVENT_FILE_COLUMNS, rows())
     assert sizes_seen_midway[0] > 0
     assert len(path.read_text(encoding="utf-8").splitlines()) == 40_001
 

@@ -1,4 +1,5 @@
-from people.importers import ORG_COLUMNS, import_org
+from people.importers import import_org
+from sociograph.formats import ORG_COLUMNS
 from sociograph.importing_command import CsvImportCommand, Importer
 
 

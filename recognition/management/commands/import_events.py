@@ -1,4 +1,5 @@
-from recognition.importers import EVENT_COLUMNS, OPTIONAL_EVENT_COLUMNS, import_events
+from recognition.importers import import_events
+from sociograph.formats import EVENT_COLUMNS, OPTIONAL_EVENT_COLUMNS
 from sociograph.importing_command import CsvImportCommand, Importer
 
 
