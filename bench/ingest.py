@@ -29,6 +29,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -43,6 +44,7 @@ MANAGE = str(ROOT / "manage.py")
 NEO4J = str(ROOT / "platform" / "bin" / "neo4j")
 REDIS = str(ROOT / "platform" / "bin" / "redis")
 PERFORMANCE_DOC = ROOT / "docs" / "performance.md"
+SOURCE_FOLDERS = ("sociograph", "people", "recognition", "analytics")
 
 NEO4J_HEAP, NEO4J_PAGECACHE = "2g", "1g"  # the launcher's defaults, stated
 TARGET_EVENTS_PER_SECOND = 20_000
@@ -119,8 +121,17 @@ class Settings:
 @dataclass(frozen=True)
 class Run:
     seconds: float
+    cpu_seconds: float  # user + system of the child
     max_rss_kib: int
     output: str
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What a live process used so far, from /proc."""
+
+    max_rss_kib: int
+    cpu_seconds: float
 
 
 @dataclass
@@ -136,12 +147,15 @@ class Figures:
     reconcile: Run | None = None
     e2e_seconds: float = 0.0
     e2e_events: int = 0
-    e2e_importer_rss_kib: int = 0
-    e2e_worker_rss_kib: dict[str, int] = field(default_factory=dict)
+    e2e_importer: list[Run] = field(default_factory=list)
+    e2e_worker: dict[str, Usage] = field(default_factory=dict)
     e2e_nudges: int = 0
     e2e_reconcile: Run | None = None
     neo4j_version: str = "?"
-    neo4j_rss_kib: int = 0
+    neo4j: Usage | None = None
+    load_before: str = ""
+    load_after: str = ""
+    source_changed: str = ""
 
 
 # --- Processes -----------------------------------------------------------------------------------
@@ -199,22 +213,27 @@ def run(label: str, command: list[str], env: Mapping[str, str], check: bool = Tr
     if check and process.returncode != 0:
         tail = "\n".join(output.splitlines()[-30:])
         raise BenchError(f"{label} failed (exit {process.returncode}):\n{tail}")
-    print(f"[bench] {label}: {seconds:.1f} s, peak RSS {mib(usage.ru_maxrss)}")
-    return Run(seconds, usage.ru_maxrss, output)
+    cpu = usage.ru_utime + usage.ru_stime
+    print(f"[bench] {label}: {seconds:.1f} s (CPU {cpu:.1f} s), peak RSS {mib(usage.ru_maxrss)}")
+    return Run(seconds, cpu, usage.ru_maxrss, output)
 
 
 def manage(*args: str) -> list[str]:
     return [str(PY), MANAGE, *args]
 
 
-def vm_hwm_kib(pid: int) -> int:
-    """Peak resident set size of a live process (VmHWM), 0 when it is gone."""
+def usage_of(pid: int) -> Usage:
+    """Peak resident set size (VmHWM) and CPU time of a live process; zeros when it is gone."""
     try:
         status = Path(f"/proc/{pid}/status").read_text()
+        stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
-        return 0
+        return Usage(0, 0.0)
     match = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
-    return int(match.group(1)) if match else 0
+    # After the parenthesized command name: field 3 is the state, 14 and 15 utime and stime.
+    fields = stat.rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])
+    return Usage(int(match.group(1)) if match else 0, ticks / os.sysconf("SC_CLK_TCK"))
 
 
 def children_of(pid: int) -> list[int]:
@@ -422,10 +441,10 @@ def end_to_end(settings: Settings, env: Mapping[str, str], figures: Figures) -> 
             poller.stdin.close()
             poller.wait(10)
         figures.e2e_events = accepted(events_run.output, "e2e import_events")
-        figures.e2e_importer_rss_kib = max(org_run.max_rss_kib, events_run.max_rss_kib)
-        figures.e2e_worker_rss_kib = {"main": vm_hwm_kib(celery.pid)}
+        figures.e2e_importer = [org_run, events_run]
+        figures.e2e_worker = {"main": usage_of(celery.pid)}
         for number, child in enumerate(children_of(celery.pid), start=1):
-            figures.e2e_worker_rss_kib[f"child {number}"] = vm_hwm_kib(child)
+            figures.e2e_worker[f"child {number}"] = usage_of(child)
         print(f"[bench] e2e: {figures.e2e_events} events in {figures.e2e_seconds:.1f} s")
     figures.e2e_reconcile = run(
         "e2e graph_reconcile", manage("graph_reconcile", "--no-repair"), env, check=False
@@ -437,7 +456,8 @@ def benchmark(settings: Settings) -> Figures:
     if settings.workdir in (ROOT, ROOT / "var") or settings.workdir in ROOT.parents:
         raise BenchError(f"{settings.workdir} would be wiped: pick a folder of its own")
     env = bench_env(settings)
-    figures = Figures()
+    figures = Figures(load_before=load_average())
+    stamp = source_stamp()
     run("redis start", [REDIS, "start"], env)
     neo4j("stop", env)  # a previous run killed before its clean-up
     shutil.rmtree(settings.workdir, ignore_errors=True)
@@ -463,7 +483,15 @@ def benchmark(settings: Settings) -> Figures:
         projection(env, figures)
         end_to_end(settings, env, figures)
         pid = neo4j_pid(settings)
-        figures.neo4j_rss_kib = vm_hwm_kib(pid) if pid else 0
+        figures.neo4j = usage_of(pid) if pid else None
+        figures.load_after = load_average()
+        newest = source_stamp()
+        if newest != stamp:
+            figures.source_changed = (
+                f"the project's Python sources changed during the run (newest: {newest[1]} at "
+                f"{datetime.fromtimestamp(newest[0], UTC):%H:%M:%S} UTC); the figures may mix "
+                "two versions of the code"
+            )
     finally:
         with suppress(BenchError):
             neo4j("stop", env)
@@ -485,87 +513,146 @@ def rate(count: int, seconds: float) -> str:
     return f"{count / seconds:,.0f}" if seconds > 0 else "-"
 
 
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def machine() -> str:
+    import sqlite3  # the standard library's, which Django uses
+
     cpuinfo = Path("/proc/cpuinfo").read_text()
     model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.MULTILINE)
     meminfo = Path("/proc/meminfo").read_text()
     total = re.search(r"^MemTotal:\s+(\d+) kB", meminfo, re.MULTILINE)
     debian = Path("/etc/debian_version")
-    parts = [
-        f"{os.cpu_count()} CPUs ({model.group(1).strip() if model else 'unknown model'})",
-        f"{int(total.group(1)) / 1024**2:.0f} GiB RAM" if total else "RAM unknown",
-        f"Debian {debian.read_text().strip()}" if debian.exists() else os.uname().sysname,
-        f"Python {sys.version.split()[0]}",
-    ]
-    import sqlite3  # the stdlib module, as Django uses it
+    return ", ".join(
+        [
+            f"{os.cpu_count()} CPUs ({model.group(1).strip() if model else 'unknown model'})",
+            f"{int(total.group(1)) / 1024**2:.0f} GiB RAM" if total else "RAM unknown",
+            f"Debian {debian.read_text().strip()}" if debian.exists() else os.uname().sysname,
+            f"Python {sys.version.split()[0]}",
+            f"SQLite {sqlite3.sqlite_version}",
+        ]
+    )
 
-    parts.append(f"SQLite {sqlite3.sqlite_version}")
-    return ", ".join(parts)
+
+def head_commit() -> str:
+    """The checked-out commit, read from .git (uncommitted changes are not visible here)."""
+    git = ROOT / ".git"
+    try:
+        head = (git / "HEAD").read_text().strip()
+        if not head.startswith("ref: "):
+            return head[:12]
+        ref = head.removeprefix("ref: ")
+        if (git / ref).exists():
+            return (git / ref).read_text().strip()[:12]
+        for line in (git / "packed-refs").read_text().splitlines():
+            if line.endswith(f" {ref}"):
+                return line.split()[0][:12]
+    except OSError:
+        pass
+    return "unknown"
+
+
+def source_stamp() -> tuple[float, str]:
+    """The newest Python source of the project: to tell when the code changed during a run."""
+    newest, name = 0.0, ""
+    for folder in SOURCE_FOLDERS:
+        for path in (ROOT / folder).rglob("*.py"):
+            with suppress(OSError):
+                mtime = path.stat().st_mtime
+                if mtime > newest:
+                    newest, name = mtime, str(path.relative_to(ROOT))
+    return newest, name
 
 
 def summary(settings: Settings, figures: Figures) -> str:
-    assert figures.generate is not None
-    assert figures.import_org is not None
-    assert figures.import_events is not None
-    assert figures.graph_sync is not None
-    assert figures.reconcile is not None
-    assert figures.e2e_reconcile is not None
+    generate, import_org = figures.generate, figures.import_org
+    import_events, graph_sync = figures.import_events, figures.graph_sync
+    reconcile, e2e_reconcile = figures.reconcile, figures.e2e_reconcile
+    assert generate is not None
+    assert import_org is not None
+    assert import_events is not None
+    assert graph_sync is not None
+    assert reconcile is not None
+    assert e2e_reconcile is not None
     projected_events = sum(figures.projected.get(name, 0) for name in EVENT_ENTITIES)
-    other = sum(figures.projected.values()) - projected_events
+    others = {k: v for k, v in sorted(figures.projected.items()) if k not in EVENT_ENTITIES}
     e2e_rate = figures.e2e_events / figures.e2e_seconds if figures.e2e_seconds else 0.0
-    worker = ", ".join(f"{name} {mib(kib)}" for name, kib in figures.e2e_worker_rss_kib.items())
-    met = "met" if e2e_rate >= TARGET_EVENTS_PER_SECOND else "NOT met"
-    nudges = f"; {figures.e2e_nudges} stalled outbox nudge(s)" if figures.e2e_nudges else ""
-    rows = [
-        ("generate (`generate_org`)", figures.events_generated, "events", figures.generate),
-        ("SQL: `import_org`", figures.people, "people", figures.import_org),
+    e2e_cpu = sum(run.cpu_seconds for run in figures.e2e_importer) + sum(
+        usage.cpu_seconds for usage in figures.e2e_worker.values()
+    )
+    importer_rss = max((run.max_rss_kib for run in figures.e2e_importer), default=0)
+    worker_rss = ", ".join(f"{k} {mib(v.max_rss_kib)}" for k, v in figures.e2e_worker.items())
+    worker_cpu = sum(usage.cpu_seconds for usage in figures.e2e_worker.values())
+    met = "met" if e2e_rate >= TARGET_EVENTS_PER_SECOND else "**not met**"
+    rows: list[tuple[str, int | None, str, Run]] = [
+        ("generate (`generate_org`)", figures.events_generated, "events", generate),
+        ("SQL: `import_org`", figures.people, "people", import_org),
         ("SQL: `import_events` (rows/s into SQL)", figures.events_imported, "events",
-         figures.import_events),
-        ("Neo4j: `graph_sync` (events/s into Neo4j)", projected_events, "events",
-         figures.graph_sync),
-        ("check: `graph_reconcile --no-repair` (no drift)", None, "", figures.reconcile),
+         import_events),
+        ("Neo4j: `graph_sync` (events/s into Neo4j)", projected_events, "events", graph_sync),
+        ("check: `graph_reconcile --no-repair`: no drift", None, "", reconcile),
     ]  # fmt: skip
     lines = [
-        f"Machine: {machine()}, Neo4j {figures.neo4j_version} "
-        f"(heap {NEO4J_HEAP}, page cache {NEO4J_PAGECACHE}).",
+        f"Machine: {machine()}; Neo4j {figures.neo4j_version} (heap {NEO4J_HEAP}, page cache "
+        f"{NEO4J_PAGECACHE}). Commit {head_commit()}. Load average (1, 5, 15 min) "
+        f"{figures.load_before} before the run, {figures.load_after} after it.",
         "",
         f"Workload: `--people {settings.people} --events-per-person {settings.events_per_person} "
         f"--seed {settings.seed} --end {settings.end}`: {settings.people:,} people, "
         f"{figures.events_generated:,} events.",
         "",
-        "| phase | items | seconds | items/s | peak RSS |",
-        "| --- | ---: | ---: | ---: | ---: |",
+        "| phase | items | wall s | CPU s | items/s | peak RSS |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for label, count, unit, result in rows:
-        items = f"{count:,} {unit}" if count is not None else "-"
-        per_second = rate(count, result.seconds) if count is not None else "-"
+        items = "-" if count is None else f"{count:,} {unit}"
+        per_second = "-" if count is None else rate(count, result.seconds)
         lines.append(
-            f"| {label} | {items} | {result.seconds:.1f} | {per_second} | "
-            f"{mib(result.max_rss_kib)} |"
+            f"| {label} | {items} | {result.seconds:.1f} | {result.cpu_seconds:.1f} | "
+            f"{per_second} | {mib(result.max_rss_kib)} |"
         )
     lines += [
-        f"| **end to end** (import_org + import_events, worker relaying; until the outbox is "
-        f"empty) | {figures.e2e_events:,} events | {figures.e2e_seconds:.1f} | "
-        f"**{e2e_rate:,.0f}** | importer {mib(figures.e2e_importer_rss_kib)}; worker {worker} |",
-        f"| check: end-to-end `graph_reconcile --no-repair` (no drift) | - | "
-        f"{figures.e2e_reconcile.seconds:.1f} | - | {mib(figures.e2e_reconcile.max_rss_kib)} |",
+        f"| **end to end**: `import_org` + `import_events`, worker relaying, until the outbox "
+        f"is empty | {figures.e2e_events:,} events | {figures.e2e_seconds:.1f} | {e2e_cpu:.1f} | "
+        f"**{e2e_rate:,.0f}** | importer {mib(importer_rss)}; worker {worker_rss} |",
+        f"| check: `graph_reconcile --no-repair` after end to end: no drift | - | "
+        f"{e2e_reconcile.seconds:.1f} | {e2e_reconcile.cpu_seconds:.1f} | - | "
+        f"{mib(e2e_reconcile.max_rss_kib)} |",
         "",
-        f"`graph_sync` also projected {other:,} people, contexts and memberships "
-        f"({', '.join(f'{k} {v:,}' for k, v in sorted(figures.projected.items()))}). "
-        f"Neo4j peak RSS {mib(figures.neo4j_rss_kib)}{nudges}. "
-        f"Target {TARGET_EVENTS_PER_SECOND:,} events/s end to end: **{met}** "
-        f"({e2e_rate:,.0f}).",
+        f"`graph_sync` also projected {', '.join(f'{k} {v:,}' for k, v in others.items())}. "
+        f"End to end, CPU s counts the importer ({e2e_cpu - worker_cpu:.1f} s) and the worker "
+        f"({worker_cpu:.1f} s), not Neo4j"
+        + (
+            f"; Neo4j used {figures.neo4j.cpu_seconds:.0f} CPU s over the whole run, peak RSS "
+            f"{mib(figures.neo4j.max_rss_kib)}"
+            if figures.neo4j
+            else ""
+        )
+        + "."
+        + (
+            f" The poller nudged a stalled relay {figures.e2e_nudges} time(s)."
+            if figures.e2e_nudges
+            else ""
+        ),
+        "",
+        f"Target {TARGET_EVENTS_PER_SECOND:,} events/s end to end: {met} ({e2e_rate:,.0f}).",
     ]
+    if figures.source_changed:
+        lines += ["", f"**Warning**: {figures.source_changed}"]
     return "\n".join(lines)
 
 
 def record(text: str, when: datetime) -> None:
-    method = (
+    method = textwrap.fill(
         "Measured with `make bench` (`bench/ingest.py --record`): each phase is a subprocess "
-        "timed by wall clock from spawn to exit (Python and Django start-up included); peak RSS "
-        "is the child's `ru_maxrss` from `os.wait4` (the worker's: `VmHWM` of its processes). "
-        "SQLite file, Neo4j instance (port 7689) and Redis database of its own; "
-        "`sociograph.settings.local` with `DJANGO_DEBUG=false`."
+        "timed by wall clock from spawn to exit (Python and Django start-up included); CPU s "
+        "and peak RSS are the child's `ru_utime + ru_stime` and `ru_maxrss` from `os.wait4` "
+        "(the worker's: `/proc` figures of its processes). A SQLite file, Neo4j instance (port "
+        "7689) and Redis database of its own; `sociograph.settings.local` with "
+        "`DJANGO_DEBUG=false`. The machine is shared: see the load average.",
+        width=100,
     )
     section = f"\n### Ingest benchmark, {when:%Y-%m-%d %H:%M} UTC\n\n{method}\n\n{text}\n"
     with PERFORMANCE_DOC.open("a") as handle:

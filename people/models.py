@@ -73,13 +73,16 @@ class Context(models.Model):
         return f"{self.kind}:{self.name}"
 
 
+CONTEXT_KINDS = frozenset(ContextKind.values)
+
+
 def parse_context_key(text: str) -> tuple[str, str]:
     """`kind:name` -> (kind, name); ValueError naming what is wrong."""
     kind, separator, name = text.strip().partition(":")
     kind, name = kind.strip(), name.strip()
     if not separator or not name:
         raise ValueError(f"context {text!r} is not written kind:name")
-    if kind not in ContextKind.values:
+    if kind not in CONTEXT_KINDS:
         kinds = ", ".join(ContextKind.values)
         raise ValueError(f"context kind {kind!r} is not one of {kinds}")
     return kind, name

@@ -18,6 +18,7 @@ from sociograph.importing import ImportReport, SourceRow, import_transaction, re
 BATCH_SIZE = 5000
 MAX_MESSAGE_CHARS = 2000
 CLOCK_SKEW = timedelta(minutes=5)
+CHANNELS = frozenset(Channel.values)
 
 # Which optional cells each kind may fill; anything else given is refused, never ignored.
 ALLOWED = {
@@ -134,7 +135,7 @@ def _weight(row: dict[str, str]) -> float | None:
 
 def _channel(row: dict[str, str]) -> str:
     channel = row.get("channel", "")
-    if channel and channel not in Channel.values:
+    if channel and channel not in CHANNELS:
         raise RowError(f"channel: {channel!r} is not one of {', '.join(Channel.values)}")
     return channel
 

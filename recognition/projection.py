@@ -4,46 +4,44 @@ timestamps as epoch seconds (see docs/graph-model.md)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
 
 from recognition.models import Follow, Interaction, Recognition
 from sociograph.graph.cypher import projection as cypher
-from sociograph.graph.projection import CHUNK, ProjectionSpec, Row, uuid_text
-
-
-def epoch_seconds(moment: datetime | None) -> int | None:
-    return None if moment is None else int(moment.timestamp())
+from sociograph.graph.projection import (
+    ProjectionSpec,
+    Row,
+    epoch_seconds,
+    json_list,
+    raw_values,
+    uuid_text,
+)
 
 
 def recognition_rows(queryset: QuerySet[Any]) -> Iterator[Row]:
     fields = ("uuid", "giver__uuid", "receiver__uuid", "at", "context__uuid", "affect", "values")
-    for uuid, giver, receiver, at, context, affect, values in queryset.values_list(
-        *fields
-    ).iterator(chunk_size=CHUNK):
+    for uuid, giver, receiver, at, context, affect, values in raw_values(queryset, *fields):
         yield {
-            "uuid": str(uuid),
-            "source": str(giver),
-            "target": str(receiver),
+            "uuid": uuid_text(uuid),
+            "source": uuid_text(giver),
+            "target": uuid_text(receiver),
             "ts": epoch_seconds(at),
             "context": uuid_text(context),
             "affect": affect,
-            "values": list(values),
+            "values": json_list(values),
         }
 
 
 def follow_rows(queryset: QuerySet[Any]) -> Iterator[Row]:
     fields = ("uuid", "follower__uuid", "leader__uuid", "context__uuid", "since", "until")
-    for uuid, follower, leader, context, since, until in queryset.values_list(*fields).iterator(
-        chunk_size=CHUNK
-    ):
+    for uuid, follower, leader, context, since, until in raw_values(queryset, *fields):
         yield {
-            "uuid": str(uuid),
-            "source": str(follower),
-            "target": str(leader),
-            "context": str(context),
+            "uuid": uuid_text(uuid),
+            "source": uuid_text(follower),
+            "target": uuid_text(leader),
+            "context": uuid_text(context),
             "since": epoch_seconds(since),
             "until": epoch_seconds(until),
         }
@@ -60,13 +58,11 @@ def interaction_rows(queryset: QuerySet[Any]) -> Iterator[Row]:
         "weight",
         "affect",
     )
-    for uuid, source, target, at, context, channel, weight, affect in queryset.values_list(
-        *fields
-    ).iterator(chunk_size=CHUNK):
+    for uuid, source, target, at, context, channel, weight, affect in raw_values(queryset, *fields):
         yield {
-            "uuid": str(uuid),
-            "source": str(source),
-            "target": str(target),
+            "uuid": uuid_text(uuid),
+            "source": uuid_text(source),
+            "target": uuid_text(target),
             "ts": epoch_seconds(at),
             "context": uuid_text(context),
             "channel": channel,

@@ -8,10 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from uuid import UUID, uuid4
 
 from django.db import transaction
+from django.utils import timezone
 
 from recognition.models import Follow, Interaction, Recognition
+from sociograph.bulk import insert_rows
 from sociograph.graph.outbox import record_change
 
 KINDS = ("recognition", "follow", "interaction")
@@ -45,48 +48,60 @@ def event_key(kind: str, event_id: str, content: Sequence[object]) -> str:
     return hashlib.sha256("\x1f".join([kind, *basis]).encode()).hexdigest()
 
 
-def _build(event: EventInput) -> Recognition | Follow | Interaction:
-    if event.kind == "recognition":
-        return Recognition(
-            giver_id=event.source_id,
-            receiver_id=event.target_id,
-            context_id=event.context_id,
-            message=event.message,
-            values=list(event.values),
-            affect=event.affect,
-            at=event.at,
-            event_key=event.event_key,
-        )
-    if event.kind == "follow":
-        if event.context_id is None:
-            raise ValueError("a follow needs a context")
-        return Follow(
-            follower_id=event.source_id,
-            leader_id=event.target_id,
-            context_id=event.context_id,
-            since=event.at,
-            until=event.until,
-            event_key=event.event_key,
-        )
-    if event.kind == "interaction":
-        return Interaction(
-            source_id=event.source_id,
-            target_id=event.target_id,
-            context_id=event.context_id,
-            channel=event.channel,
-            weight=1.0 if event.weight is None else event.weight,
-            affect=event.affect,
-            at=event.at,
-            event_key=event.event_key,
-        )
-    raise ValueError(f"unknown event kind {event.kind!r}")
-
-
+# Per kind: the model, the columns written, and one event's values for them.
+COLUMNS = {
+    "recognition": (
+        "uuid",
+        "event_key",
+        "created_at",
+        "giver",
+        "receiver",
+        "context",
+        "message",
+        "values",
+        "affect",
+        "at",
+    ),
+    "follow": (
+        "uuid",
+        "event_key",
+        "created_at",
+        "follower",
+        "leader",
+        "context",
+        "since",
+        "until",
+    ),
+    "interaction": (
+        "uuid",
+        "event_key",
+        "created_at",
+        "source",
+        "target",
+        "context",
+        "channel",
+        "weight",
+        "affect",
+        "at",
+    ),
+}
 MODELS: dict[str, type[Any]] = {
     "recognition": Recognition,
     "follow": Follow,
     "interaction": Interaction,
 }
+
+
+def _values(event: EventInput, identity: UUID, now: datetime) -> tuple[Any, ...]:
+    common = (identity, event.event_key, now, event.source_id, event.target_id, event.context_id)
+    if event.kind == "recognition":
+        return (*common, event.message, list(event.values), event.affect, event.at)
+    if event.kind == "follow":
+        if event.context_id is None:
+            raise ValueError("a follow needs a context")
+        return (*common, event.at, event.until)
+    weight = 1.0 if event.weight is None else event.weight
+    return (*common, event.channel, weight, event.affect, event.at)
 
 
 @transaction.atomic
@@ -99,9 +114,18 @@ def record_events(events: Sequence[EventInput]) -> RecordOutcome:
             continue
         keys = [events[i].event_key for i in positions]
         stored = set(model.objects.filter(event_key__in=keys).values_list("event_key", flat=True))
-        fresh = [_build(events[i]) for i in positions if events[i].event_key not in stored]
+        fresh = [events[i] for i in positions if events[i].event_key not in stored]
         outcome.already_present += [i for i in positions if events[i].event_key in stored]
-        model.objects.bulk_create(fresh)
-        record_change(model, [instance.uuid for instance in fresh])
+        identities = [uuid4() for _ in fresh]
+        now = timezone.now()
+        insert_rows(
+            model,
+            COLUMNS[kind],
+            (
+                _values(event, identity, now)
+                for event, identity in zip(fresh, identities, strict=True)
+            ),
+        )
+        record_change(model, identities)
         outcome.created += len(fresh)
     return outcome

@@ -7,6 +7,7 @@ Rows are decoded line by line, so one badly encoded line is rejected without los
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -59,8 +60,11 @@ def _decoded_lines(raw: Iterable[bytes]) -> Iterator[str]:
         yield line.decode("utf-8", errors="surrogateescape")
 
 
+_UNDECODABLE = re.compile("[\udc80-\udcff]")  # bytes kept by errors="surrogateescape"
+
+
 def _has_undecodable(text: str) -> bool:
-    return any("\udc80" <= char <= "\udcff" for char in text)
+    return not text.isascii() and _UNDECODABLE.search(text) is not None
 
 
 def check_header(header: list[str], required: tuple[str, ...], optional: tuple[str, ...]) -> None:

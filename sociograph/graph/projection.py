@@ -4,11 +4,13 @@ and rebuild use them without knowing any model.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, LiteralString
 
-from django.db import models
+from django.db import connection, models
 
 Row = dict[str, Any]
 
@@ -62,7 +64,40 @@ def is_projected(model: type[models.Model]) -> bool:
 
 
 def uuid_text(value: object) -> str | None:
-    return None if value is None else str(value)
+    """The canonical text of a uuid, from a UUID or from SQLite's 32-digit hex storage."""
+    if value is None:
+        return None
+    if isinstance(value, str) and len(value) == 32:
+        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+    return str(value)
+
+
+def epoch_seconds(value: datetime | str | None) -> int | None:
+    """Epoch seconds from an aware datetime or from SQLite's naive-UTC datetime text."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return int(value.timestamp())
+
+
+def json_list(value: list[Any] | str) -> list[Any]:
+    return value if isinstance(value, list) else list(json.loads(value))
+
+
+def raw_values(queryset: models.QuerySet[Any], *fields: str) -> Iterator[tuple[Any, ...]]:
+    """Like `values_list(*fields)`, without Django's per-value converters.
+
+    Events are the bulk of what the relay reads; for them the converters (uuid and datetime
+    parsing) took about 40% of the relay's Python time (profiled on 100,000 events). Callers
+    convert with `uuid_text`, `epoch_seconds` and `json_list`, which accept both the SQLite
+    and the PostgreSQL raw forms.
+    """
+    sql, params = queryset.values_list(*fields).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(CHUNK):
+            yield from rows
 
 
 def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

@@ -1,0 +1,59 @@
+"""Fast multi-row INSERT for the bulk write paths.
+
+`bulk_create` spends most of its time building model instances and compiling SQL per batch
+(measured: 16 of 33 profiled seconds for 100,000 events). Here the statement is built once from
+the model's metadata and rows are plain tuples, converted to database values column by column.
+Used only inside services, which also write the outbox entry in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from django.db import connection, models
+
+Converter = Callable[[Any], Any]
+
+
+def _sqlite_datetime(value: datetime | None) -> str | None:
+    # What Django's SQLite backend stores for an aware datetime: naive UTC text.
+    return None if value is None else str(value.astimezone(UTC).replace(tzinfo=None))
+
+
+def _converter(field: models.Field[Any, Any]) -> Converter | None:
+    """How a Python value of this field becomes a database value; None when it already is one."""
+    sqlite = connection.vendor == "sqlite"
+    if isinstance(field, models.UUIDField):
+        return (lambda value: value.hex) if sqlite else None
+    if isinstance(field, models.DateTimeField) and sqlite:
+        return _sqlite_datetime
+    if isinstance(field, models.ForeignKey | models.IntegerField | models.FloatField):
+        return None
+    if isinstance(field, models.CharField | models.TextField):
+        return None
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def insert_rows(
+    model: type[models.Model], field_names: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    fields: list[models.Field[Any, Any]] = [
+        model._meta.get_field(name)  # type: ignore[misc]
+        for name in field_names
+    ]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(cast(str, field.column)) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    converters = [_converter(field) for field in fields]
+    prepared = [
+        tuple(
+            value if convert is None else convert(value)
+            for value, convert in zip(row, converters, strict=True)
+        )
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, prepared)
