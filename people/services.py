@@ -3,13 +3,16 @@ same transaction, so the Neo4j projection cannot miss it."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from uuid import uuid4
 
 from django.db import transaction
 from django.utils import timezone
 
 from people.models import Context, Membership, Person
+from sociograph.bulk import insert_rows
 from sociograph.graph.outbox import delete_with_outbox, record_change
 
 ContextKey = tuple[str, str]
@@ -68,9 +71,15 @@ def ensure_memberships(pairs: Iterable[tuple[Person, Context]]) -> int:
             "person_id", "context_id"
         )
     )
-    new = [Membership(person_id=p, context_id=c) for p, c in sorted(wanted - existing)]
-    Membership.objects.bulk_create(new)
-    record_change(Membership, [membership.uuid for membership in new])
+    new = sorted(wanted - existing)
+    identities = [uuid4() for _ in new]
+    now = timezone.now()
+    insert_rows(
+        Membership,
+        ("uuid", "person", "context", "role", "created_at"),
+        ((identity, p, c, "", now) for identity, (p, c) in zip(identities, new, strict=True)),
+    )
+    record_change(Membership, identities)
     return len(new)
 
 
@@ -98,7 +107,7 @@ def upsert_people(inputs: list[PersonInput]) -> PeopleOutcome:
     now = timezone.now()
     for person in changed:
         person.updated_at = now
-    Person.objects.bulk_update(changed, ["name", "email", "title", "updated_at"])
+    Person.objects.bulk_update(changed, ["name", "email", "title", "updated_at"], batch_size=500)
     record_change(Person, [person.uuid for person in new + changed])
     outcome.created, outcome.updated = len(new), len(changed)
     ensure_memberships(
@@ -133,13 +142,13 @@ def set_managers(assignments: dict[int, int | None]) -> list[int]:
         if managers.get(person_id) != manager_id:
             managers[person_id] = manager_id
             changed.append(person_id)
-    people = Person.objects.in_bulk(changed)
-    now = timezone.now()
+    by_manager: dict[int | None, list[int]] = defaultdict(list)
     for person_id in changed:
-        people[person_id].manager_id = managers[person_id]
-        people[person_id].updated_at = now
-    Person.objects.bulk_update(people.values(), ["manager", "updated_at"])
-    record_change(Person, [person.uuid for person in people.values()])
+        by_manager[managers[person_id]].append(person_id)
+    now = timezone.now()
+    for manager_id, person_ids in by_manager.items():  # one UPDATE per manager, not per person
+        Person.objects.filter(pk__in=person_ids).update(manager_id=manager_id, updated_at=now)
+    record_change(Person, Person.objects.filter(pk__in=changed).values_list("uuid", flat=True))
     return refused
 
 
