@@ -158,6 +158,9 @@ def erase_person(person: Person) -> None:
 
     SQL cascades remove their memberships, recognitions, follows and interactions and clear them
     as anyone's manager; every row so touched goes to the outbox, so the relay removes the same
-    from Neo4j.
+    from Neo4j. Mining results about them go with them.
     """
+    from analytics.services import forget_orphan_findings
+
     delete_with_outbox(person)
+    forget_orphan_findings()

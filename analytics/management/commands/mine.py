@@ -1,0 +1,56 @@
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from analytics.models import MiningRun, RunStatus
+from analytics.services import create_run, execute_run, progress
+from analytics.tasks import mine
+
+FINISHED = {RunStatus.SUCCEEDED, RunStatus.FAILED}
+
+
+class Command(BaseCommand):
+    help = "Start a mining run over the last N days of events (a Celery worker runs it)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--window-days", type=int, default=90)
+        parser.add_argument("--sync", action="store_true", help="Run here, not in a worker")
+        parser.add_argument("--wait", action="store_true", help="Follow the worker's progress")
+        parser.add_argument("--timeout", type=float, default=3600)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["window_days"] < 1:
+            raise CommandError("--window-days must be at least 1")
+        run = create_run(options["window_days"])
+        self.stdout.write(
+            f"run {run.pk}: window {run.window_start:%Y-%m-%d} .. {run.window_end:%Y-%m-%d}"
+        )
+        if options["sync"]:
+            run = execute_run(run.pk)
+        else:
+            mine.delay(run.pk)
+            if not options["wait"]:
+                self.stdout.write(f"run {run.pk} queued")
+                return
+            run = self._follow(run, options["timeout"])
+        self._finish(run)
+
+    def _follow(self, run: MiningRun, timeout: float) -> MiningRun:
+        deadline, shown = time.monotonic() + timeout, -1.0
+        while run.status not in FINISHED:
+            if time.monotonic() > deadline:
+                raise CommandError(f"run {run.pk} not finished after {timeout:.0f} s")
+            time.sleep(0.5)
+            run.refresh_from_db()
+            if progress(run) != shown:
+                shown = progress(run)
+                self.stdout.write(f"run {run.pk}: {run.status}, {shown:.0%}")
+        return run
+
+    def _finish(self, run: MiningRun) -> None:
+        for name, step in run.steps.items():
+            self.stdout.write(f"  {name}: {step.get('status')} {step.get('seconds', '')}")
+        if run.status != RunStatus.SUCCEEDED:
+            raise CommandError(f"run {run.pk} {run.status}: {run.error}")
+        self.stdout.write(f"run {run.pk} succeeded")

@@ -1,0 +1,76 @@
+"""Pure measures used by the pattern families. No Django, no Neo4j: tested on known values and
+against networkx (see docs/analytics.md for definitions and sources)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from itertools import pairwise
+
+import igraph
+
+
+def burstiness(times: Sequence[float]) -> float | None:
+    """(sigma - mu) / (sigma + mu) of the inter-event times (Goh & Barabasi 2008).
+
+    Population standard deviation. None with fewer than three events (one gap says nothing).
+    """
+    if len(times) < 3:
+        return None
+    ordered = sorted(times)
+    gaps = [b - a for a, b in pairwise(ordered)]
+    mean = sum(gaps) / len(gaps)
+    sigma = math.sqrt(sum((gap - mean) ** 2 for gap in gaps) / len(gaps))
+    if sigma + mean == 0:
+        return None  # all events at one instant: no timing to speak of
+    return (sigma - mean) / (sigma + mean)
+
+
+def normalized_entropy(counts: Iterable[float]) -> float:
+    """Shannon entropy of the distribution of `counts`, divided by log(number of categories).
+
+    0 with fewer than two categories.
+    """
+    values = [count for count in counts if count > 0]
+    if len(values) < 2:
+        return 0.0
+    total = sum(values)
+    entropy = -sum((v / total) * math.log(v / total) for v in values)
+    return entropy / math.log(len(values))
+
+
+def gini(values: Sequence[float]) -> float | None:
+    """Gini coefficient of non-negative values (0 = equal); None when empty or all zero."""
+    if not values or sum(values) == 0:
+        return None
+    ordered = sorted(values)
+    n = len(ordered)
+    weighted = sum((index + 1) * value for index, value in enumerate(ordered))
+    return (2 * weighted) / (n * sum(ordered)) - (n + 1) / n
+
+
+def undirected_graph(nodes: Sequence[str], edges: Iterable[tuple[str, str]]) -> igraph.Graph:
+    """Simple undirected graph on `nodes` (self-loops and repeated edges dropped)."""
+    index = {node: position for position, node in enumerate(nodes)}
+    pairs = {
+        (min(index[a], index[b]), max(index[a], index[b]))
+        for a, b in edges
+        if a != b and a in index and b in index
+    }
+    return igraph.Graph(n=len(nodes), edges=sorted(pairs), directed=False)
+
+
+def normalized_betweenness(graph: igraph.Graph) -> list[float]:
+    """Exact betweenness divided by (n-1)(n-2)/2, as networkx normalizes undirected graphs."""
+    n = graph.vcount()
+    raw = graph.betweenness(directed=False)
+    scale = (n - 1) * (n - 2) / 2 if n > 2 else 1.0
+    return [value / scale for value in raw]
+
+
+def burt_constraint(graph: igraph.Graph) -> list[float | None]:
+    """Burt's constraint (Burt 1992); None for people without ties."""
+    values = graph.constraint()
+    return [
+        None if degree == 0 else value for value, degree in zip(values, graph.degree(), strict=True)
+    ]

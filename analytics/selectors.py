@@ -1,0 +1,50 @@
+"""Reads of mining results (SQL only; Neo4j need not be up)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from analytics.models import Finding, MiningRun, RunStatus
+
+
+class RunNotFound(LookupError):
+    pass
+
+
+def run_by_reference(reference: str) -> MiningRun:
+    """`latest` (the newest succeeded run) or a run id."""
+    if reference == "latest":
+        run = MiningRun.objects.filter(status=RunStatus.SUCCEEDED).order_by("-finished_at").first()
+        if run is None:
+            raise RunNotFound("no succeeded mining run yet (python manage.py mine)")
+        return run
+    try:
+        return MiningRun.objects.get(pk=int(reference))
+    except (ValueError, MiningRun.DoesNotExist):
+        raise RunNotFound(f"no mining run {reference!r}") from None
+
+
+def metric_rows(run: MiningRun) -> Iterator[tuple[str, str, str, float]]:
+    """(scope, subject, metric, value): person external_id, context kind:name, or org."""
+    for external_id, metric, value in run.person_metrics.order_by(
+        "person__external_id", "metric"
+    ).values_list("person__external_id", "metric", "value"):
+        yield "person", external_id, metric, value
+    for kind, name, metric, value in run.context_metrics.order_by(
+        "context__kind", "context__name", "metric"
+    ).values_list("context__kind", "context__name", "metric", "value"):
+        yield "context", f"{kind}:{name}", metric, value
+    for metric, value in run.org_metrics.order_by("metric").values_list("metric", "value"):
+        yield "org", "org", metric, value
+
+
+def finding_rows(run: MiningRun) -> Iterator[tuple[str, str, str, str, str]]:
+    """(pattern, severity, subjects, context, detail) with subjects `;`-separated external ids."""
+    findings = (
+        Finding.objects.filter(run=run).select_related("context").prefetch_related("subjects")
+    )
+    for finding in findings.order_by("pattern", "id"):
+        subjects = ";".join(sorted(person.external_id for person in finding.subjects.all()))
+        context = finding.context.key if finding.context else ""
+        detail = ";".join(f"{key}={value}" for key, value in sorted(finding.detail.items()))
+        yield finding.pattern, finding.severity, subjects, context, detail

@@ -1,0 +1,168 @@
+"""Mining runs: create, execute step by step (resumable), store results in SQL."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from datetime import datetime, timedelta
+from typing import Any
+
+import redis
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from analytics.models import (
+    ContextMetric,
+    Finding,
+    MiningRun,
+    OrgMetric,
+    PersonMetric,
+    RunStatus,
+)
+from analytics.patterns import communication, leadership
+from analytics.patterns.base import Family, FamilyResult, Window
+from people.models import Context, Person
+
+FAMILIES: tuple[Family, ...] = (communication.FAMILY, leadership.FAMILY)
+MINING_LOCK = "sociograph:mining:lock"
+MINING_LEASE_SECONDS = 3600
+
+
+class MiningBusy(Exception):
+    """Another run is being mined; runs never interleave."""
+
+
+def create_run(window_days: int = 90, now: datetime | None = None, **params: Any) -> MiningRun:
+    end = now or timezone.now()
+    return MiningRun.objects.create(
+        window_start=end - timedelta(days=window_days),
+        window_end=end,
+        params={"window_days": window_days, **params},
+        steps={family.name: {"status": "pending"} for family in FAMILIES},
+    )
+
+
+@contextmanager
+def mining_lock(wait_seconds: float | None) -> Iterator[None]:
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5)
+    lock = client.lock(MINING_LOCK, timeout=MINING_LEASE_SECONDS, thread_local=False)
+    if not lock.acquire(blocking=wait_seconds is not None, blocking_timeout=wait_seconds):
+        raise MiningBusy("another mining run is in progress")
+    try:
+        yield
+    finally:
+        with suppress(redis.exceptions.LockError):  # expired: nothing left to release
+            lock.release()
+
+
+def _save_step(run: MiningRun, name: str, **state: Any) -> None:
+    run.steps[name] = {**run.steps.get(name, {}), **state}
+    run.save(update_fields=["steps"])
+
+
+def _people_ids(uuids: set[str]) -> dict[str, int]:
+    rows = Person.objects.filter(uuid__in=uuids).values_list("uuid", "pk")
+    return {str(uuid): pk for uuid, pk in rows}
+
+
+def _context_ids(uuids: set[str]) -> dict[str, int]:
+    rows = Context.objects.filter(uuid__in=uuids).values_list("uuid", "pk")
+    return {str(uuid): pk for uuid, pk in rows}
+
+
+@transaction.atomic
+def store_results(run: MiningRun, family: Family, result: FamilyResult) -> None:
+    """Replace this family's results for the run, so a re-executed step never duplicates."""
+    PersonMetric.objects.filter(run=run, metric__in=family.person_metrics).delete()
+    ContextMetric.objects.filter(run=run, metric__in=family.context_metrics).delete()
+    OrgMetric.objects.filter(run=run, metric__in=family.org_metrics).delete()
+    Finding.objects.filter(run=run, pattern__in=family.patterns).delete()
+    people = _people_ids(
+        {uuid for uuid, _ in result.person}
+        | {subject for finding in result.findings for subject in finding.subjects}
+    )
+    contexts = _context_ids(
+        {uuid for uuid, _ in result.context}
+        | {finding.context for finding in result.findings if finding.context}
+    )
+    PersonMetric.objects.bulk_create(
+        PersonMetric(run=run, person_id=people[uuid], metric=metric, value=value)
+        for (uuid, metric), value in result.person.items()
+        if uuid in people
+    )
+    ContextMetric.objects.bulk_create(
+        ContextMetric(run=run, context_id=contexts[uuid], metric=metric, value=value)
+        for (uuid, metric), value in result.context.items()
+        if uuid in contexts
+    )
+    OrgMetric.objects.bulk_create(
+        OrgMetric(run=run, metric=metric, value=value) for metric, value in result.org.items()
+    )
+    for found in result.findings:
+        finding = Finding.objects.create(
+            run=run,
+            pattern=found.pattern,
+            severity=found.severity,
+            context_id=contexts.get(found.context) if found.context else None,
+            detail=found.detail,
+            sensitive=found.sensitive,
+        )
+        finding.subjects.set([people[uuid] for uuid in found.subjects if uuid in people])
+
+
+def _run_step(run: MiningRun, family: Family, window: Window) -> None:
+    started = time.monotonic()
+    _save_step(run, family.name, status="running", started_at=timezone.now().isoformat())
+    try:
+        result = family.compute(window)
+        store_results(run, family, result)
+    except Exception as error:
+        _save_step(run, family.name, status="failed", error=f"{type(error).__name__}: {error}")
+        raise
+    run.graph_size = {**run.graph_size, **result.graph_size}
+    run.save(update_fields=["graph_size"])
+    _save_step(
+        run,
+        family.name,
+        status="succeeded",
+        finished_at=timezone.now().isoformat(),
+        seconds=round(time.monotonic() - started, 3),
+        error="",
+    )
+
+
+def execute_run(run_id: int, wait_seconds: float | None = 600) -> MiningRun:
+    """Mine every family not yet done for this run; steps already succeeded are skipped."""
+    with mining_lock(wait_seconds):
+        run = MiningRun.objects.get(pk=run_id)
+        if run.status == RunStatus.SUCCEEDED:
+            return run
+        run.status, run.started_at, run.error = RunStatus.RUNNING, timezone.now(), ""
+        run.save(update_fields=["status", "started_at", "error"])
+        window = Window(
+            int(run.window_start.timestamp()), int(run.window_end.timestamp()), run.params
+        )
+        try:
+            for family in FAMILIES:
+                if run.steps.get(family.name, {}).get("status") != "succeeded":
+                    _run_step(run, family, window)
+        except Exception as error:
+            run.status, run.error = RunStatus.FAILED, f"{type(error).__name__}: {error}"
+            run.save(update_fields=["status", "error"])
+            raise
+        run.status, run.finished_at = RunStatus.SUCCEEDED, timezone.now()
+        run.save(update_fields=["status", "finished_at"])
+        return run
+
+
+def progress(run: MiningRun) -> float:
+    done = sum(1 for step in run.steps.values() if step.get("status") == "succeeded")
+    return done / len(run.steps) if run.steps else 0.0
+
+
+def forget_orphan_findings() -> int:
+    """Findings about individuals whose every subject was erased: remove them."""
+    deleted, _ = Finding.objects.filter(sensitive=True, subjects__isnull=True).delete()
+    return deleted

@@ -1,0 +1,245 @@
+"""Mining runs against the real Neo4j: metrics equal an independent networkx computation on the
+real InVS13 data; leadership findings fire on planted instances and not on near misses."""
+
+from __future__ import annotations
+
+import io
+import math
+from collections import defaultdict
+from datetime import UTC, datetime
+from itertools import pairwise
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from django.core.management import call_command
+
+from analytics.models import Finding, MiningRun, PersonMetric, RunStatus
+from analytics.services import create_run, execute_run
+from people.models import Context, Person
+from recognition.models import Interaction
+from sociograph.graph import relay
+from tests.conftest import EVENT_HEADER, wait_for_idle_workers, write_csv
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.usefixtures("graph")]
+
+START = datetime(2026, 10, 5, tzinfo=UTC)  # InVS13 placed on two weeks from this Monday
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def invs13() -> None:
+    call_command(
+        "import_sociopatterns",
+        "--dataset=InVS13",
+        f"--start={START.isoformat()}",
+        stdout=io.StringIO(),
+    )
+    relay.relay(wait_seconds=60)
+
+
+def metrics(run: MiningRun, name: str) -> dict[str, float]:
+    rows = PersonMetric.objects.filter(run=run, metric=name)
+    return {str(uuid): value for uuid, value in rows.values_list("person__uuid", "value")}
+
+
+def reference_graph() -> tuple[nx.DiGraph, dict[str, list[float]], list[str]]:
+    """G, each person's event times, and the active people: straight from SQL, not Neo4j."""
+    graph: nx.DiGraph = nx.DiGraph()
+    times: dict[str, list[float]] = defaultdict(list)
+    for source, target, at in Interaction.objects.values_list("source__uuid", "target__uuid", "at"):
+        if source == target:
+            continue
+        weight = graph.get_edge_data(str(source), str(target), {"events": 0})["events"]
+        graph.add_edge(str(source), str(target), events=weight + 1)
+        times[str(source)].append(at.timestamp())
+        times[str(target)].append(at.timestamp())
+    people = [str(uuid) for uuid in Person.objects.values_list("uuid", flat=True)]
+    return graph, times, people
+
+
+def test_communication_metrics_match_networkx_on_invs13(invs13: None) -> None:
+    run = execute_run(create_run(window_days=90, now=NOW).pk)
+    assert run.status == RunStatus.SUCCEEDED
+    graph, times, people = reference_graph()
+    undirected = nx.Graph()
+    undirected.add_nodes_from(people)
+    undirected.add_edges_from(graph.to_undirected().edges())
+
+    assert metrics(run, "out_degree") == {
+        p: float(d) for p, d in graph.out_degree() if d or graph.in_degree(p)
+    }
+    assert metrics(run, "in_degree") == {p: float(d) for p, d in graph.in_degree()}
+    reciprocity = metrics(run, "reciprocity")
+    for person in graph.nodes():
+        outs = list(graph.successors(person))
+        if outs:
+            expected = sum(graph.has_edge(t, person) for t in outs) / len(outs)
+            assert reciprocity[person] == pytest.approx(expected)
+    org = dict(run.org_metrics.values_list("metric", "value"))
+    assert org["reciprocity"] == pytest.approx(nx.reciprocity(graph))
+
+    betweenness = nx.betweenness_centrality(undirected, normalized=True)
+    assert metrics(run, "betweenness") == pytest.approx(betweenness, abs=1e-9)
+    constraint = {p: c for p, c in nx.constraint(undirected).items() if not math.isnan(c)}
+    assert metrics(run, "constraint") == pytest.approx(constraint, abs=1e-9)
+
+    entropy = metrics(run, "partner_entropy")
+    for person in undirected.nodes():
+        counts = [
+            graph.get_edge_data(person, other, {"events": 0})["events"]
+            + graph.get_edge_data(other, person, {"events": 0})["events"]
+            for other in undirected.neighbors(person)
+        ]
+        if counts:
+            k = len(counts)
+            expected = (
+                0.0
+                if k < 2
+                else -sum(c / sum(counts) * math.log(c / sum(counts)) for c in counts) / math.log(k)
+            )
+            assert entropy[person] == pytest.approx(expected)
+
+    bursts = metrics(run, "burstiness")
+    for person, moments in times.items():
+        ordered = sorted(moments)
+        gaps = [b - a for a, b in pairwise(ordered)]
+        if len(gaps) >= 2:
+            mu = sum(gaps) / len(gaps)
+            sigma = math.sqrt(sum((g - mu) ** 2 for g in gaps) / len(gaps))
+            assert bursts[person] == pytest.approx((sigma - mu) / (sigma + mu))
+    assert run.graph_size["people"] == 92
+    assert run.graph_size["arcs"] == graph.number_of_edges() == 755
+
+
+def test_a_window_that_misses_the_data_gives_no_interaction_metrics(invs13: None) -> None:
+    run = execute_run(create_run(window_days=7, now=START).pk)
+    assert metrics(run, "out_degree") == {}
+    assert metrics(run, "betweenness") == dict.fromkeys(metrics(run, "betweenness"), 0.0)
+
+
+# Leadership: E1 CEO; E2 manages E3, E4; E5 reports to E1; E6, E7, E8 in community Guild.
+LEADERSHIP_ORG = [
+    "E1,Ada,,CEO,,team:Leadership",
+    "E2,Bea,,Manager,E1,team:Platform",
+    "E3,Cai,,Engineer,E2,team:Platform;community:Guild",
+    "E4,Dee,,Engineer,E2,team:Platform;community:Guild",
+    "E5,Eli,,Analyst,E1,team:Insights;community:Guild",
+    "E6,Fay,,Engineer,E5,community:Guild",
+    "E7,Gus,,Engineer,E5,community:Guild",
+    "E8,Hal,,Engineer,E5,community:Guild",
+]
+AT = "2026-10-10T09:00:00Z"
+
+
+def follow(source: str, target: str, context: str) -> str:
+    return f"follow,{source},{target},{context},{AT},,,,,,"
+
+
+@pytest.fixture
+def leadership_org(tmp_path: Path) -> None:
+    org = write_csv(
+        tmp_path,
+        "org.csv",
+        "external_id,name,email,title,manager_external_id,contexts",
+        LEADERSHIP_ORG,
+    )
+    events = [
+        # E6 follows only E3: attention blindness. E7 follows E3 and E1: a near miss.
+        follow("E6", "E3", "community:Guild"),
+        follow("E7", "E3", "community:Guild"),
+        follow("E7", "E1", "team:Leadership"),
+        # E3 (no reports) followed by E6, E7, E8: informal leader; E4 followed by 2: near miss.
+        follow("E8", "E3", "community:Guild"),
+        follow("E8", "E4", "community:Guild"),
+        follow("E5", "E4", "community:Guild"),
+        # Platform: E3 follows E2 (E2's report) -> E2 is recognized; E5's reports never do.
+        follow("E3", "E2", "team:Platform"),
+        follow("E4", "E1", "team:Leadership"),
+        follow("E5", "E1", "team:Leadership"),
+        follow("E2", "E1", "team:Leadership"),
+        # Guild follows: E3 gets 3 of 6 (50 %): not a single point. Leadership: E1 gets all 4.
+    ]
+    event_file = write_csv(tmp_path, "events.csv", EVENT_HEADER, events)
+    call_command("import_org", str(org), stdout=io.StringIO())
+    call_command("import_events", str(event_file), stdout=io.StringIO())
+    relay.relay(wait_seconds=30)
+
+
+def subjects(run: MiningRun, pattern: str) -> set[tuple[str, ...]]:
+    return {
+        tuple(sorted(finding.subjects.values_list("external_id", flat=True)))
+        for finding in Finding.objects.filter(run=run, pattern=pattern)
+    }
+
+
+def test_leadership_findings_on_planted_instances(leadership_org: None) -> None:
+    run = execute_run(create_run(window_days=90, now=NOW).pk)
+    assert subjects(run, "attention_blindness") == {("E2",), ("E3",), ("E4",), ("E6",)}
+    assert subjects(run, "informal_leader") == {("E3",)}
+    assert subjects(run, "unrecognized_formal_leader") == {("E5",)}
+    single = Finding.objects.get(run=run, pattern="single_point_leader")
+    assert list(single.subjects.values_list("external_id", flat=True)) == ["E1"]
+    assert single.context == Context.objects.get(kind="team", name="Leadership")
+    assert single.detail["share"] == 1.0
+    leaders = dict(
+        PersonMetric.objects.filter(run=run, metric="leader_count").values_list(
+            "person__external_id", "value"
+        )
+    )
+    assert leaders == {"E2": 1, "E3": 1, "E4": 1, "E5": 2, "E6": 1, "E7": 2, "E8": 2}
+
+
+def test_follows_outside_the_window_do_not_count(leadership_org: None) -> None:
+    run = execute_run(create_run(window_days=5, now=datetime(2026, 10, 9, tzinfo=UTC)).pk)
+    assert (
+        not Finding.objects.filter(run=run).exclude(pattern="unrecognized_formal_leader").exists()
+    )
+
+
+def test_a_rerun_of_a_finished_step_is_skipped_and_results_are_not_duplicated(
+    leadership_org: None,
+) -> None:
+    run = execute_run(create_run(window_days=90, now=NOW).pk)
+    before = PersonMetric.objects.filter(run=run).count()
+    run.status = RunStatus.RUNNING
+    run.steps["leadership"] = {"status": "pending"}
+    run.save()
+    execute_run(run.pk)
+    assert PersonMetric.objects.filter(run=run).count() == before
+
+
+def test_exports_follow_the_interface(leadership_org: None) -> None:
+    execute_run(create_run(window_days=90, now=NOW).pk)
+    out = io.StringIO()
+    call_command("export_metrics", "--run", "latest", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "scope,subject,metric,value"
+    assert "person,E5,leader_count,2" in lines
+    out = io.StringIO()
+    call_command("export_findings", "--run", "latest", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "pattern,severity,subjects,context,detail"
+    assert "informal_leader,info,E3,,followers=3" in lines
+    assert any(line.startswith("single_point_leader,warning,E1,team:Leadership,") for line in lines)
+
+
+def test_erasing_a_person_removes_their_findings(leadership_org: None) -> None:
+    from people.services import erase_person
+
+    run = execute_run(create_run(window_days=90, now=NOW).pk)
+    erase_person(Person.objects.get(external_id="E6"))
+    assert subjects(run, "attention_blindness") == {("E2",), ("E3",), ("E4",)}
+    assert not PersonMetric.objects.filter(person__external_id="E6").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_mine_runs_in_a_real_worker(leadership_org: None, celery_worker: str) -> None:
+    out = io.StringIO()
+    call_command("mine", "--wait", "--window-days=90", "--timeout=120", stdout=out)
+    assert "succeeded" in out.getvalue().splitlines()[-1]
+    run = MiningRun.objects.get()
+    assert run.status == RunStatus.SUCCEEDED
+    assert set(run.steps) == {"communication", "leadership"}
+    assert Finding.objects.filter(run=run, pattern="informal_leader").exists()
+    wait_for_idle_workers()

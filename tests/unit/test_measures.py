@@ -1,0 +1,65 @@
+"""The pure measures, on graphs with known answers and against networkx."""
+
+import math
+
+import networkx as nx
+import pytest
+
+from analytics import measures
+
+
+def test_burstiness_of_the_documented_example() -> None:
+    assert measures.burstiness([0, 1, 3, 8, 12]) == pytest.approx(-0.3097, abs=1e-4)
+
+
+def test_burstiness_of_a_regular_and_a_bursty_sequence() -> None:
+    assert measures.burstiness([0, 10, 20, 30]) == -1.0
+    bursty = [0, 1, 2, 3, 1000, 1001, 1002, 5000]
+    assert measures.burstiness(bursty) is not None
+    assert measures.burstiness(bursty) > 0  # type: ignore[operator]
+
+
+def test_burstiness_needs_three_events() -> None:
+    assert measures.burstiness([5, 9]) is None
+
+
+def test_normalized_entropy() -> None:
+    assert measures.normalized_entropy([5, 5, 5, 5]) == pytest.approx(1.0)
+    assert measures.normalized_entropy([7]) == 0.0
+    skewed = measures.normalized_entropy([97, 1, 1, 1])
+    expected = -(0.97 * math.log(0.97) + 3 * 0.01 * math.log(0.01)) / math.log(4)
+    assert skewed == pytest.approx(expected)
+
+
+def test_gini() -> None:
+    assert measures.gini([3, 3, 3]) == 0.0
+    assert measures.gini([0, 0, 0, 4]) == pytest.approx(0.75)
+    assert measures.gini([]) is None
+    assert measures.gini([0, 0]) is None
+
+
+def test_burt_constraint_known_values() -> None:
+    star = measures.undirected_graph(list("cabde"), [("c", x) for x in "abde"])
+    assert measures.burt_constraint(star) == pytest.approx([0.25, 1.0, 1.0, 1.0, 1.0])
+    k4 = measures.undirected_graph(list("abcd"), [(x, y) for x in "abcd" for y in "abcd"])
+    assert measures.burt_constraint(k4) == pytest.approx([75 / 81] * 4)
+
+
+def test_isolated_people_have_no_constraint() -> None:
+    graph = measures.undirected_graph(["a", "b", "c"], [("a", "b")])
+    assert measures.burt_constraint(graph)[2] is None
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_betweenness_and_constraint_match_networkx(seed: int) -> None:
+    reference = nx.gnm_random_graph(80, 240, seed=seed)
+    nodes = [str(node) for node in reference.nodes()]
+    graph = measures.undirected_graph(nodes, [(str(a), str(b)) for a, b in reference.edges()])
+    betweenness = nx.betweenness_centrality(reference, normalized=True)
+    constraint = nx.constraint(reference)
+    ours_b = measures.normalized_betweenness(graph)
+    ours_c = measures.burt_constraint(graph)
+    for node in reference.nodes():
+        assert ours_b[node] == pytest.approx(betweenness[node], abs=1e-12)
+        if reference.degree(node):
+            assert ours_c[node] == pytest.approx(constraint[node], abs=1e-12)
