@@ -74,3 +74,15 @@ def burt_constraint(graph: igraph.Graph) -> list[float | None]:
     return [
         None if degree == 0 else value for value, degree in zip(values, graph.degree(), strict=True)
     ]
+
+
+def modularity(graph: igraph.Graph, nodes: Sequence[str], team_of: dict[str, set[str]]) -> float:
+    """Newman modularity of `graph` partitioned by team. A person in several teams counts in the
+    alphabetically first; a person in none is a community of their own."""
+    labels: dict[str, int] = {}
+    membership = []
+    for node in nodes:
+        teams = sorted(team_of.get(node, set()))
+        label = teams[0] if teams else f"__alone__{node}"
+        membership.append(labels.setdefault(label, len(labels)))
+    return float(graph.modularity(membership))

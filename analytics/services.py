@@ -21,11 +21,16 @@ from analytics.models import (
     PersonMetric,
     RunStatus,
 )
-from analytics.patterns import communication, leadership
+from analytics.patterns import communication, contexts, leadership, recognition
 from analytics.patterns.base import Family, FamilyResult, Window
 from people.models import Context, Person
 
-FAMILIES: tuple[Family, ...] = (communication.FAMILY, leadership.FAMILY)
+FAMILIES: tuple[Family, ...] = (
+    communication.FAMILY,
+    recognition.FAMILY,
+    leadership.FAMILY,
+    contexts.FAMILY,
+)
 MINING_LOCK = "sociograph:mining:lock"
 MINING_LEASE_SECONDS = 3600
 

@@ -192,9 +192,9 @@ def test_leadership_findings_on_planted_instances(leadership_org: None) -> None:
 
 def test_follows_outside_the_window_do_not_count(leadership_org: None) -> None:
     run = execute_run(create_run(window_days=5, now=datetime(2026, 10, 9, tzinfo=UTC)).pk)
-    assert (
-        not Finding.objects.filter(run=run).exclude(pattern="unrecognized_formal_leader").exists()
-    )
+    found = set(Finding.objects.filter(run=run).values_list("pattern", flat=True))
+    assert "unrecognized_formal_leader" in found  # no follow in force: every manager
+    assert not found & {"attention_blindness", "informal_leader", "single_point_leader"}
 
 
 def test_a_rerun_of_a_finished_step_is_skipped_and_results_are_not_duplicated(
@@ -240,6 +240,135 @@ def test_mine_runs_in_a_real_worker(leadership_org: None, celery_worker: str) ->
     assert "succeeded" in out.getvalue().splitlines()[-1]
     run = MiningRun.objects.get()
     assert run.status == RunStatus.SUCCEEDED
-    assert set(run.steps) == {"communication", "leadership"}
+    assert set(run.steps) == {"communication", "recognition", "leadership", "contexts"}
     assert Finding.objects.filter(run=run, pattern="informal_leader").exists()
     wait_for_idle_workers()
+
+
+def test_context_and_org_metrics_match_an_independent_computation_on_invs13(
+    invs13: None,
+) -> None:
+    run = execute_run(create_run(window_days=90, now=NOW).pk)
+    graph, _, people = reference_graph()
+    teams: dict[str, set[str]] = defaultdict(set)
+    for uuid, team in Person.objects.values_list("uuid", "memberships__context__uuid"):
+        teams[str(team)].add(str(uuid))
+    context_metrics = {
+        (str(uuid), metric): value
+        for uuid, metric, value in run.context_metrics.values_list(
+            "context__uuid", "metric", "value"
+        )
+    }
+    weeks = 90 / 7
+    team_of = {person: team for team, members in teams.items() for person in members}
+    for team, members in teams.items():
+        inside = [
+            (s, t, d["events"])
+            for s, t, d in graph.edges(data=True)
+            if s in members and t in members
+        ]
+        touching = [
+            (s, t, d["events"])
+            for s, t, d in graph.edges(data=True)
+            if s in members or t in members
+        ]
+        leaving = [(s, t) for s, t in graph.edges() if s in members and t not in members]
+        assert context_metrics[team, "size"] == len(members)
+        assert context_metrics[team, "energy"] == pytest.approx(
+            sum(e for *_, e in inside) / len(members) / weeks
+        )
+        crossing = sum(e for s, t, e in touching if (s in members) != (t in members))
+        assert context_metrics[team, "exploration"] == pytest.approx(
+            crossing / sum(e for *_, e in touching)
+        )
+        assert context_metrics[team, "ei_index"] == pytest.approx(
+            (len(leaving) - len(inside)) / (len(leaving) + len(inside))
+        )
+    org = dict(run.org_metrics.values_list("metric", "value"))
+    undirected = nx.Graph()
+    undirected.add_nodes_from(people)
+    undirected.add_edges_from(graph.to_undirected().edges())
+    communities = list(teams.values())
+    assert org["modularity_of_teams"] == pytest.approx(
+        nx.community.modularity(undirected, communities), abs=1e-9
+    )
+    external = sum(1 for s, t in graph.edges() if team_of[s] != team_of[t])
+    assert org["ei_index"] == pytest.approx(
+        (external - (graph.number_of_edges() - external)) / graph.number_of_edges()
+    )
+    # SocioPatterns has no recognitions: everyone is "never recognized"
+    assert org["never_recognized_share"] == 1.0
+    isolated = {p for p in people if graph.degree(p) == 0}
+    found = {
+        str(uuid)
+        for uuid in Finding.objects.filter(run=run, pattern="isolation").values_list(
+            "subjects__uuid", flat=True
+        )
+    }
+    assert found == isolated
+
+
+def test_silo_and_centralization_on_a_planted_team(tmp_path: Path) -> None:
+    org = [f"S{i},Silo {i},,Engineer,,team:Vault" for i in range(1, 6)]
+    org += [f"O{i},Open {i},,Engineer,,team:Bazaar" for i in range(1, 6)]
+    org += [f"N{i},Nook {i},,Engineer,,team:Nook" for i in range(1, 5)]  # only 4 members
+    events = []
+    for team in ("S", "N"):
+        size = 6 if team == "S" else 5
+        for i in range(1, size):
+            for j in range(1, size):
+                if i != j:
+                    events.append(f"interaction,{team}{i},{team}{j},,{AT},,,,,chat,")
+    events.append(f"interaction,O1,S1,,{AT},,,,,chat,")  # Vault: 1 of 21 events crosses
+    events += [f"interaction,O{i},N1,,{AT},,,,,chat," for i in range(1, 6)]
+    events += [follow(f"O{i}", "O1", "team:Bazaar") for i in range(2, 6)]  # a star
+    write_csv(tmp_path, "org.csv", "external_id,name,email,title,manager_external_id,contexts", org)
+    write_csv(tmp_path, "events.csv", EVENT_HEADER, events)
+    call_command("import_org", str(tmp_path / "org.csv"), stdout=io.StringIO())
+    call_command("import_events", str(tmp_path / "events.csv"), stdout=io.StringIO())
+    relay.relay(wait_seconds=30)
+    run = execute_run(create_run(window_days=90, now=NOW).pk)
+    metric = {
+        (name, m): v
+        for name, m, v in run.context_metrics.values_list("context__name", "metric", "value")
+    }
+    assert metric["Vault", "exploration"] == pytest.approx(1 / 21)
+    assert metric["Nook", "exploration"] == pytest.approx(5 / 17)
+    assert metric["Bazaar", "exploration"] == pytest.approx(1.0)
+    assert metric["Bazaar", "leadership_centralization"] == pytest.approx(1.0)
+    assert metric["Vault", "leadership_centralization"] == 0.0
+    silos = Finding.objects.filter(run=run, pattern="silo")
+    assert [finding.context.name for finding in silos if finding.context] == ["Vault"]
+
+
+def test_recognition_equity_isolation_and_invisible_contributors(tmp_path: Path) -> None:
+    org = [f"P{i},Person {i},,Engineer,,team:Crew" for i in range(1, 9)]
+    events = [f"interaction,P1,P{j},,{AT},,,,,chat," for j in (2, 3, 4)]
+    events += [f"interaction,P{j},P1,,2026-10-11T0{j}:00:00Z,,,,,chat," for j in (2, 3, 4)]
+    events += [f"interaction,P2,P3,,{AT},,,,,chat,"]
+    # P2 and P3 are recognized; P6 too, though silent. P1 is busiest and never recognized.
+    events += [f"recognition,P4,P2,,{AT},0.9,,,,,", f"recognition,P4,P3,,{AT},0.5,,,,,"]
+    events += [f"recognition,P2,P6,,{AT},0.7,,,,,", f"recognition,P3,P6,,{AT},0.7,,,,,"]
+    write_csv(tmp_path, "org.csv", "external_id,name,email,title,manager_external_id,contexts", org)
+    write_csv(tmp_path, "events.csv", EVENT_HEADER, events)
+    call_command("import_org", str(tmp_path / "org.csv"), stdout=io.StringIO())
+    call_command("import_events", str(tmp_path / "events.csv"), stdout=io.StringIO())
+    relay.relay(wait_seconds=30)
+    run = execute_run(create_run(window_days=90, now=NOW).pk)
+    # interaction events: P1 6, P2 3, P3 3, P4 2, others 0; 75th percentile (nearest rank) = 3
+    assert subjects(run, "invisible_contributor") == {("P1",)}  # P4 (2 events) is below
+    assert subjects(run, "isolation") == {("P5",), ("P7",), ("P8",)}
+    received = {"P2": 1, "P3": 1, "P6": 2}
+    counts = sorted(float(received.get(f"P{i}", 0)) for i in range(1, 9))
+    n = len(counts)
+    gini = sum((2 * (i + 1) - n - 1) * c for i, c in enumerate(counts)) / (n * sum(counts))
+    org_metrics = dict(run.org_metrics.values_list("metric", "value"))
+    assert org_metrics["recognition_gini"] == pytest.approx(gini)
+    assert org_metrics["never_recognized_share"] == pytest.approx(5 / 8)
+    given = dict(
+        PersonMetric.objects.filter(run=run, metric="recognition_given").values_list(
+            "person__external_id", "value"
+        )
+    )
+    assert given["P4"] == 2
+    assert given["P1"] == 0

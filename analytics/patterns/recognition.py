@@ -1,0 +1,92 @@
+"""Recognition equity and the people it misses.
+
+Sources: Gini (1912) for inequality of recognition received; "invisible labour" (Star &
+Strauss, CSCW 8, 1999) for contributors who are active but never recognized; social isolation
+at work (Marshall et al., J. Org. Behavior 28, 2007).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import LiteralString
+
+from analytics import measures
+from analytics.patterns.base import Family, FamilyResult, FindingResult, Window
+from analytics.patterns.communication import ACTIVE_PEOPLE
+from sociograph.graph import gateway
+
+RECOGNITIONS: LiteralString = """
+MATCH (giver:Person)-[r:RECOGNIZED]->(receiver:Person)
+WHERE $start <= r.ts < $end AND giver <> receiver
+  AND NOT giver.opted_out AND NOT receiver.opted_out
+RETURN giver.uuid AS giver, receiver.uuid AS receiver, count(r) AS recognitions
+"""
+
+INTERACTION_EVENTS: LiteralString = """
+MATCH (p:Person)-[i:INTERACTED]-(other:Person)
+WHERE $start <= i.ts < $end AND p <> other AND NOT p.opted_out AND NOT other.opted_out
+RETURN p.uuid AS person, count(i) AS events
+"""
+
+DEFAULTS = {"invisible_contributor_percentile": 0.75}
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The nearest-rank percentile: the smallest value with at least `share` of values <= it."""
+    ordered = sorted(values)
+    return ordered[max(1, math.ceil(share * len(ordered))) - 1]
+
+
+def compute(window: Window) -> FamilyResult:
+    settings = {**DEFAULTS, **window.params}
+    span = {"start": window.start, "end": window.end}
+    result = FamilyResult()
+    people = [row["person"] for row in gateway.read(ACTIVE_PEOPLE)]
+    received: dict[str, int] = defaultdict(int)
+    given: dict[str, int] = defaultdict(int)
+    for row in gateway.read(RECOGNITIONS, **span):
+        received[row["receiver"]] += row["recognitions"]
+        given[row["giver"]] += row["recognitions"]
+    events = {row["person"]: row["events"] for row in gateway.read(INTERACTION_EVENTS, **span)}
+    for person in people:
+        result.person[person, "recognition_received"] = received.get(person, 0)
+        result.person[person, "recognition_given"] = given.get(person, 0)
+    if people:
+        counts = [float(received.get(person, 0)) for person in people]
+        equity = measures.gini(counts)
+        if equity is not None:
+            result.org["recognition_gini"] = equity
+        result.org["never_recognized_share"] = sum(1 for c in counts if c == 0) / len(people)
+        result.org["people"] = len(people)
+    threshold = (
+        percentile(
+            [float(events.get(p, 0)) for p in people], settings["invisible_contributor_percentile"]
+        )
+        if people
+        else 0.0
+    )
+    for person in people:
+        if not received.get(person):
+            if not events.get(person):
+                result.findings.append(FindingResult("isolation", "warning", (person,)))
+            elif events[person] >= threshold:
+                result.findings.append(
+                    FindingResult(
+                        "invisible_contributor",
+                        "info",
+                        (person,),
+                        detail={"events": events[person], "threshold": threshold},
+                    )
+                )
+    return result
+
+
+FAMILY = Family(
+    name="recognition",
+    person_metrics=("recognition_received", "recognition_given"),
+    context_metrics=(),
+    org_metrics=("recognition_gini", "never_recognized_share", "people"),
+    patterns=("isolation", "invisible_contributor"),
+    compute=compute,
+)
