@@ -251,8 +251,8 @@ def test_context_and_org_metrics_match_an_independent_computation_on_invs13(
     run = execute_run(create_run(window_days=90, now=NOW).pk)
     graph, _, people = reference_graph()
     teams: dict[str, set[str]] = defaultdict(set)
-    for uuid, team in Person.objects.values_list("uuid", "memberships__context__uuid"):
-        teams[str(team)].add(str(uuid))
+    for uuid, team_uuid in Person.objects.values_list("uuid", "memberships__context__uuid"):
+        teams[str(team_uuid)].add(str(uuid))
     context_metrics = {
         (str(uuid), metric): value
         for uuid, metric, value in run.context_metrics.values_list(
