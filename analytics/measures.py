@@ -49,6 +49,12 @@ def gini(values: Sequence[float]) -> float | None:
     return (2 * weighted) / (n * sum(ordered)) - (n + 1) / n
 
 
+def percentile(values: Sequence[float], share: float) -> float:
+    """Nearest-rank percentile: the smallest value with at least `share` of the values <= it."""
+    ordered = sorted(values)
+    return ordered[max(1, math.ceil(share * len(ordered))) - 1]
+
+
 def undirected_graph(nodes: Sequence[str], edges: Iterable[tuple[str, str]]) -> igraph.Graph:
     """Simple undirected graph on `nodes` (self-loops and repeated edges dropped)."""
     index = {node: position for position, node in enumerate(nodes)}

@@ -10,11 +10,12 @@ burstiness (Goh & Barabasi, EPL 81, 48002, 2008); partner entropy (Shannon 1948,
 
 from __future__ import annotations
 
+import statistics
 from collections import defaultdict
 from typing import LiteralString
 
 from analytics import measures
-from analytics.patterns.base import Family, FamilyResult, Window
+from analytics.patterns.base import Family, FamilyResult, FindingResult, Window
 from sociograph.graph import gateway
 
 ACTIVE_PEOPLE: LiteralString = """
@@ -88,7 +89,49 @@ def burstiness_metrics(window: Window, result: FamilyResult) -> None:
             result.person[row["person"], "burstiness"] = value
 
 
+DEFAULTS = {
+    "broker_top_share": 0.05,
+    "narrow_pattern_min_events": 20,
+    "narrow_pattern_max_entropy": 0.3,
+}
+
+
+def _values(result: FamilyResult, metric: str) -> dict[str, float]:
+    return {person: value for (person, name), value in result.person.items() if name == metric}
+
+
+def broker_findings(people: list[str], result: FamilyResult, top_share: float) -> None:
+    """Top `top_share` of betweenness (and above 0) with below-median constraint."""
+    betweenness, constraint = _values(result, "betweenness"), _values(result, "constraint")
+    if not betweenness or not constraint:
+        return
+    cut = measures.percentile(list(betweenness.values()), 1 - top_share)
+    median = statistics.median(constraint.values())
+    for person in people:
+        score = betweenness.get(person, 0.0)
+        if score > 0 and score >= cut and constraint.get(person, median) < median:
+            detail = {"betweenness": score, "constraint": constraint[person]}
+            result.findings.append(FindingResult("broker", "info", (person,), detail=detail))
+
+
+def narrow_pattern_findings(arcs: Arcs, result: FamilyResult, settings: dict[str, float]) -> None:
+    events: dict[str, int] = defaultdict(int)
+    for (source, target), count in arcs.items():
+        events[source] += count
+        events[target] += count
+    for person, entropy in _values(result, "partner_entropy").items():
+        if (
+            events[person] >= settings["narrow_pattern_min_events"]
+            and entropy < settings["narrow_pattern_max_entropy"]
+        ):
+            detail = {"events": events[person], "partner_entropy": entropy}
+            result.findings.append(
+                FindingResult("narrow_pattern", "info", (person,), detail=detail)
+            )
+
+
 def compute(window: Window) -> FamilyResult:
+    settings = {**DEFAULTS, **window.params}
     result = FamilyResult()
     people = [row["person"] for row in gateway.read(ACTIVE_PEOPLE)]
     arcs = load_arcs(window)
@@ -96,6 +139,8 @@ def compute(window: Window) -> FamilyResult:
     partner_entropy(arcs, result)
     structural_metrics(people, arcs, result)
     burstiness_metrics(window, result)
+    broker_findings(people, result, settings["broker_top_share"])
+    narrow_pattern_findings(arcs, result, settings)
     return result
 
 
@@ -112,6 +157,6 @@ FAMILY = Family(
     ),
     context_metrics=(),
     org_metrics=("reciprocity",),
-    patterns=(),
+    patterns=("broker", "narrow_pattern"),
     compute=compute,
 )

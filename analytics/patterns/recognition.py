@@ -7,7 +7,6 @@ at work (Marshall et al., J. Org. Behavior 28, 2007).
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from typing import LiteralString
 
@@ -32,12 +31,6 @@ RETURN p.uuid AS person, count(i) AS events
 DEFAULTS = {"invisible_contributor_percentile": 0.75}
 
 
-def percentile(values: list[float], share: float) -> float:
-    """The nearest-rank percentile: the smallest value with at least `share` of values <= it."""
-    ordered = sorted(values)
-    return ordered[max(1, math.ceil(share * len(ordered))) - 1]
-
-
 def compute(window: Window) -> FamilyResult:
     settings = {**DEFAULTS, **window.params}
     span = {"start": window.start, "end": window.end}
@@ -60,7 +53,7 @@ def compute(window: Window) -> FamilyResult:
         result.org["never_recognized_share"] = sum(1 for c in counts if c == 0) / len(people)
         result.org["people"] = len(people)
     threshold = (
-        percentile(
+        measures.percentile(
             [float(events.get(p, 0)) for p in people], settings["invisible_contributor_percentile"]
         )
         if people

@@ -372,3 +372,28 @@ def test_recognition_equity_isolation_and_invisible_contributors(tmp_path: Path)
     )
     assert given["P4"] == 2
     assert given["P1"] == 0
+
+
+def test_brokers_and_narrow_patterns(tmp_path: Path) -> None:
+    # Two cliques of 6 joined only through B; N talks 25 times to one person, once to another.
+    org = [f"L{i},Left {i},,,,team:Left" for i in range(1, 7)]
+    org += [f"R{i},Right {i},,,,team:Right" for i in range(1, 7)]
+    org += ["B,Bridge,,,,team:Left", "N,Narrow,,,,team:Right"]
+    events = [
+        f"interaction,{side}{i},{side}{j},,{AT},,,,,chat,"
+        for side in "LR"
+        for i in range(1, 7)
+        for j in range(1, 7)
+        if i < j
+    ]
+    events += [f"interaction,B,{side}{i},,{AT},,,,,chat," for side in "LR" for i in range(1, 7)]
+    events += [f"interaction,N,R2,,2026-10-{day:02d}T10:00:00Z,,,,,chat," for day in range(1, 26)]
+    events += [f"interaction,N,R3,,{AT},,,,,chat,"]
+    write_csv(tmp_path, "org.csv", "external_id,name,email,title,manager_external_id,contexts", org)
+    write_csv(tmp_path, "events.csv", EVENT_HEADER, events)
+    call_command("import_org", str(tmp_path / "org.csv"), stdout=io.StringIO())
+    call_command("import_events", str(tmp_path / "events.csv"), stdout=io.StringIO())
+    relay.relay(wait_seconds=30)
+    run = execute_run(create_run(window_days=90, now=NOW).pk)
+    assert subjects(run, "broker") == {("B",)}
+    assert subjects(run, "narrow_pattern") == {("N",)}

@@ -63,3 +63,10 @@ def test_betweenness_and_constraint_match_networkx(seed: int) -> None:
         assert ours_b[node] == pytest.approx(betweenness[node], abs=1e-12)
         if reference.degree(node):
             assert ours_c[node] == pytest.approx(constraint[node], abs=1e-12)
+
+
+def test_nearest_rank_percentile() -> None:
+    values = [0, 0, 0, 0, 2, 3, 3, 6]
+    assert measures.percentile(values, 0.75) == 3
+    assert measures.percentile(values, 1.0) == 6
+    assert measures.percentile(values, 0.01) == 0
