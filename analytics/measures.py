@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from itertools import pairwise
 
 import igraph
+import numpy as np
 
 
 def burstiness(times: Sequence[float]) -> float | None:
@@ -92,3 +93,34 @@ def modularity(graph: igraph.Graph, nodes: Sequence[str], team_of: dict[str, set
         label = teams[0] if teams else f"__alone__{node}"
         membership.append(labels.setdefault(label, len(labels)))
     return float(graph.modularity(membership))
+
+
+CONTAGION_WEIGHTS = (1.0, 0.64, 0.37)  # degrees 1, 2, 3 (Fowler & Christakis 2008)
+NEIGHBOURHOOD_CHUNK = 500  # vertices whose distance-d sets are held in memory at once
+
+
+def affect_exposure(
+    graph: igraph.Graph,
+    affect: Sequence[float | None],
+    weights: Sequence[float] = CONTAGION_WEIGHTS,
+) -> list[float | None]:
+    """Sum over d of w_d times the mean affect of the people at undirected distance exactly d.
+
+    People without affect are left out of each mean; a distance with nobody carrying affect adds
+    nothing; a person with no such distance at all gets None.
+    """
+    values = np.array([np.nan if a is None else a for a in affect], dtype=float)
+    n = graph.vcount()
+    exposure = np.zeros(n)
+    reached = np.zeros(n, dtype=bool)
+    for distance, weight in enumerate(weights, start=1):
+        for start in range(0, n, NEIGHBOURHOOD_CHUNK):
+            chunk = range(start, min(n, start + NEIGHBOURHOOD_CHUNK))
+            rings = graph.neighborhood(vertices=chunk, order=distance, mindist=distance)
+            for vertex, ring in zip(chunk, rings, strict=True):
+                known = values[ring]
+                known = known[~np.isnan(known)]
+                if known.size:
+                    exposure[vertex] += weight * known.mean()
+                    reached[vertex] = True
+    return [float(e) if r else None for e, r in zip(exposure, reached, strict=True)]

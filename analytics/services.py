@@ -21,7 +21,7 @@ from analytics.models import (
     PersonMetric,
     RunStatus,
 )
-from analytics.patterns import communication, contexts, leadership, recognition
+from analytics.patterns import communication, contagion, contexts, leadership, recognition
 from analytics.patterns.base import Family, FamilyResult, Window
 from people.models import Context, Person
 
@@ -30,6 +30,7 @@ FAMILIES: tuple[Family, ...] = (
     recognition.FAMILY,
     leadership.FAMILY,
     contexts.FAMILY,
+    contagion.FAMILY,
 )
 MINING_LOCK = "sociograph:mining:lock"
 MINING_LEASE_SECONDS = 3600

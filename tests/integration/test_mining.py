@@ -240,7 +240,13 @@ def test_mine_runs_in_a_real_worker(leadership_org: None, celery_worker: str) ->
     assert "succeeded" in out.getvalue().splitlines()[-1]
     run = MiningRun.objects.get()
     assert run.status == RunStatus.SUCCEEDED
-    assert set(run.steps) == {"communication", "recognition", "leadership", "contexts"}
+    assert set(run.steps) == {
+        "communication",
+        "recognition",
+        "leadership",
+        "contexts",
+        "contagion",
+    }
     assert Finding.objects.filter(run=run, pattern="informal_leader").exists()
     wait_for_idle_workers()
 
@@ -397,3 +403,31 @@ def test_brokers_and_narrow_patterns(tmp_path: Path) -> None:
     run = execute_run(create_run(window_days=90, now=NOW).pk)
     assert subjects(run, "broker") == {("B",)}
     assert subjects(run, "narrow_pattern") == {("N",)}
+
+
+def test_emotional_contagion_and_its_time_decay(tmp_path: Path) -> None:
+    org = [f"{g}{i},{g} {i},,,,team:T{g}" for g in "XYZ" for i in range(1, 5)]
+    org += ["P,Pat,,,,team:Pair", "Q,Quinn,,,,team:Pair"]
+    events = [f"interaction,X{i},X{i + 1},,{AT},-0.9,,,,chat," for i in (1, 2, 3)]  # a chain of 4
+    events += [f"interaction,Y1,Y2,,{AT},-0.9,,,,chat,"]  # only two: a near miss
+    events += [f"interaction,Z{i},Z{i + 1},,{AT},0.8,,,,chat," for i in (1, 2)]
+    events += [  # P -> Q, +1 now and -1 thirty days before the window's end
+        "interaction,P,Q,,2026-10-31T23:59:59Z,1,,,,chat,",
+        "interaction,P,Q,,2026-10-01T23:59:59Z,-1,,,,chat,",
+    ]
+    write_csv(tmp_path, "org.csv", "external_id,name,email,title,manager_external_id,contexts", org)
+    write_csv(tmp_path, "events.csv", EVENT_HEADER, events)
+    call_command("import_org", str(tmp_path / "org.csv"), stdout=io.StringIO())
+    call_command("import_events", str(tmp_path / "events.csv"), stdout=io.StringIO())
+    relay.relay(wait_seconds=30)
+    run = execute_run(create_run(window_days=90, now=NOW).pk)
+    exposure = dict(
+        PersonMetric.objects.filter(run=run, metric="affect_exposure").values_list(
+            "person__external_id", "value"
+        )
+    )
+    assert exposure["X1"] == pytest.approx(-0.9 * (1 + 0.64 + 0.37))
+    assert exposure["X2"] == pytest.approx(-0.9 * (1 + 0.64))
+    decay = math.exp(-1)  # the older event is 30 days (one tau) older
+    assert exposure["Q"] == pytest.approx((1 * 1 + (-1) * decay) / (1 + decay), abs=1e-4)
+    assert subjects(run, "negative_contagion") == {("X1", "X2", "X3", "X4")}

@@ -70,3 +70,44 @@ def test_nearest_rank_percentile() -> None:
     assert measures.percentile(values, 0.75) == 3
     assert measures.percentile(values, 1.0) == 6
     assert measures.percentile(values, 0.01) == 0
+
+
+def test_affect_exposure_on_a_path() -> None:
+    # a - b - c - d - e: exposure of a = 1*aff(b) + 0.64*aff(c) + 0.37*aff(d); e is 4 away.
+    path = measures.undirected_graph(
+        list("abcde"), [("a", "b"), ("b", "c"), ("c", "d"), ("d", "e")]
+    )
+    affect = [0.5, -1.0, 0.25, None, 1.0]
+    exposure = measures.affect_exposure(path, affect)
+    assert exposure[0] == pytest.approx(-1.0 + 0.64 * 0.25)
+    assert exposure[2] == pytest.approx(1.0 * (-1.0) + 0.64 * (0.5 + 1.0) / 2)
+    isolated = measures.undirected_graph(["x", "y"], [])
+    assert measures.affect_exposure(isolated, [0.3, 0.4]) == [None, None]
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_affect_exposure_matches_a_networkx_computation(seed: int) -> None:
+    import random
+
+    reference = nx.gnm_random_graph(60, 90, seed=seed)
+    rng = random.Random(seed)
+    affect = [None if rng.random() < 0.3 else rng.uniform(-1, 1) for _ in reference.nodes()]
+    graph = measures.undirected_graph(
+        [str(node) for node in reference.nodes()],
+        [(str(a), str(b)) for a, b in reference.edges()],
+    )
+    ours = measures.affect_exposure(graph, affect)
+    for node in reference.nodes():
+        lengths = nx.single_source_shortest_path_length(reference, node, cutoff=3)
+        total, reached = 0.0, False
+        for distance, weight in zip((1, 2, 3), (1.0, 0.64, 0.37), strict=True):
+            ring = [
+                affect[j] for j, d in lengths.items() if d == distance and affect[j] is not None
+            ]
+            if ring:
+                total += weight * sum(ring) / len(ring)
+                reached = True
+        if reached:
+            assert ours[node] == pytest.approx(total)
+        else:
+            assert ours[node] is None
