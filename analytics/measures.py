@@ -124,3 +124,61 @@ def affect_exposure(
                     exposure[vertex] += weight * known.mean()
                     reached[vertex] = True
     return [float(e) if r else None for e, r in zip(exposure, reached, strict=True)]
+
+
+def recognition_rings(
+    given: dict[tuple[str, str], int],
+    min_given: int,
+    min_share: float,
+    min_recognizers: int,
+    sizes: tuple[int, int],
+) -> list[list[str]]:
+    """Groups in which every member gives `min_given`+ recognitions, at least `min_share` of
+    them to other members, and is recognized by `min_recognizers`+ members.
+
+    Starting from each weakly connected set of givers, members failing a condition are removed
+    until none does (removing someone only makes the conditions harder for the others, so this
+    finds the largest qualifying group within the set); groups outside `sizes` are dropped.
+    """
+    total: dict[str, int] = {}
+    for (giver, _), count in given.items():
+        total[giver] = total.get(giver, 0) + count
+    pending = _weak_components({g for g, n in total.items() if n >= min_given}, given)
+    rings: list[list[str]] = []
+    while pending:
+        group = set(pending.pop())
+        kept = _prune(group, given, total, min_share, min_recognizers)
+        if kept != group:
+            pending.extend(_weak_components(kept, given))  # pruning may split the group
+        elif sizes[0] <= len(kept) <= sizes[1]:
+            rings.append(sorted(kept))
+    return sorted(rings)
+
+
+def _weak_components(people: set[str], given: dict[tuple[str, str], int]) -> list[frozenset[str]]:
+    order = sorted(people)
+    index = {person: position for position, person in enumerate(order)}
+    edges = [(index[a], index[b]) for a, b in given if a in index and b in index and a != b]
+    graph = igraph.Graph(n=len(order), edges=edges, directed=True)
+    return [frozenset(order[v] for v in part) for part in graph.connected_components(mode="weak")]
+
+
+def _prune(
+    group: set[str],
+    given: dict[tuple[str, str], int],
+    total: dict[str, int],
+    min_share: float,
+    min_recognizers: int,
+) -> set[str]:
+    while True:
+        failing = {
+            person
+            for person in group
+            if sum(given.get((person, other), 0) for other in group if other != person)
+            < min_share * total[person]
+            or sum(1 for other in group if other != person and given.get((other, person)))
+            < min_recognizers
+        }
+        if not failing:
+            return group
+        group = group - failing

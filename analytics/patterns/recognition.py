@@ -1,8 +1,10 @@
 """Recognition equity and the people it misses.
 
-Sources: Gini (1912) for inequality of recognition received; "invisible labour" (Star &
-Strauss, CSCW 8, 1999) for contributors who are active but never recognized; social isolation
-at work (Marshall et al., J. Org. Behavior 28, 2007).
+Sources: Gini (1912) for inequality of recognition received; "invisible work" (Star & Strauss,
+CSCW 8, 1999) for contributors who are active but never recognized; why isolation matters
+(Holt-Lunstad, Smith & Layton, PLoS Medicine 7, e1000316, 2010). `recognition_ring` is
+Sociograph's operational definition of a closed group recognizing mostly itself; no published
+source is claimed for its thresholds.
 """
 
 from __future__ import annotations
@@ -28,7 +30,30 @@ WHERE $start <= i.ts < $end AND p <> other AND NOT p.opted_out AND NOT other.opt
 RETURN p.uuid AS person, count(i) AS events
 """
 
-DEFAULTS = {"invisible_contributor_percentile": 0.75}
+DEFAULTS = {
+    "invisible_contributor_percentile": 0.75,
+    "ring_min_given": 3,
+    "ring_min_share": 0.8,
+    "ring_min_recognizers": 2,
+    "ring_min_size": 3,
+    "ring_max_size": 12,
+}
+
+
+def ring_findings(
+    pairs: dict[tuple[str, str], int], settings: dict[str, float], result: FamilyResult
+) -> None:
+    rings = measures.recognition_rings(
+        pairs,
+        min_given=int(settings["ring_min_given"]),
+        min_share=settings["ring_min_share"],
+        min_recognizers=int(settings["ring_min_recognizers"]),
+        sizes=(int(settings["ring_min_size"]), int(settings["ring_max_size"])),
+    )
+    for ring in rings:
+        result.findings.append(
+            FindingResult("recognition_ring", "warning", tuple(ring), detail={"people": len(ring)})
+        )
 
 
 def compute(window: Window) -> FamilyResult:
@@ -38,9 +63,12 @@ def compute(window: Window) -> FamilyResult:
     people = [row["person"] for row in gateway.read(ACTIVE_PEOPLE)]
     received: dict[str, int] = defaultdict(int)
     given: dict[str, int] = defaultdict(int)
+    pairs: dict[tuple[str, str], int] = {}
     for row in gateway.read(RECOGNITIONS, **span):
         received[row["receiver"]] += row["recognitions"]
         given[row["giver"]] += row["recognitions"]
+        pairs[row["giver"], row["receiver"]] = row["recognitions"]
+    ring_findings(pairs, settings, result)
     events = {row["person"]: row["events"] for row in gateway.read(INTERACTION_EVENTS, **span)}
     for person in people:
         result.person[person, "recognition_received"] = received.get(person, 0)
@@ -80,6 +108,6 @@ FAMILY = Family(
     person_metrics=("recognition_received", "recognition_given"),
     context_metrics=(),
     org_metrics=("recognition_gini", "never_recognized_share", "people"),
-    patterns=("isolation", "invisible_contributor"),
+    patterns=("isolation", "invisible_contributor", "recognition_ring"),
     compute=compute,
 )

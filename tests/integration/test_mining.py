@@ -431,3 +431,24 @@ def test_emotional_contagion_and_its_time_decay(tmp_path: Path) -> None:
     decay = math.exp(-1)  # the older event is 30 days (one tau) older
     assert exposure["Q"] == pytest.approx((1 * 1 + (-1) * decay) / (1 + decay), abs=1e-4)
     assert subjects(run, "negative_contagion") == {("X1", "X2", "X3", "X4")}
+
+
+def test_recognition_ring_through_a_run(tmp_path: Path) -> None:
+    org = [f"R{i},Ring {i},,,,team:Ring" for i in range(1, 5)] + ["W,Wide,,,,team:Ring"]
+    events = [
+        f"recognition,R{a},R{b},,2026-10-{day:02d}T09:00:00Z,0.5,,,,,"
+        for a in range(1, 4)
+        for b in range(1, 4)
+        if a != b
+        for day in (1, 2)
+    ]  # R1-R3: 4 each, all inside
+    events += [f"recognition,R4,R1,,2026-10-{day:02d}T09:00:00Z,0.5,,,,," for day in (1, 2, 3)]
+    events += [f"recognition,W,R{i},,2026-10-05T09:00:00Z,0.5,,,,," for i in range(1, 5)]
+    write_csv(tmp_path, "org.csv", "external_id,name,email,title,manager_external_id,contexts", org)
+    write_csv(tmp_path, "events.csv", EVENT_HEADER, events)
+    call_command("import_org", str(tmp_path / "org.csv"), stdout=io.StringIO())
+    call_command("import_events", str(tmp_path / "events.csv"), stdout=io.StringIO())
+    relay.relay(wait_seconds=30)
+    run = execute_run(create_run(window_days=90, now=NOW).pk)
+    # R4 gives only to R1 but nobody in the group recognizes R4; W gives widely, unrecognized.
+    assert subjects(run, "recognition_ring") == {("R1", "R2", "R3")}

@@ -111,3 +111,33 @@ def test_affect_exposure_matches_a_networkx_computation(seed: int) -> None:
             assert ours[node] == pytest.approx(total)
         else:
             assert ours[node] is None
+
+
+def ring_of(members: list[str], each: int = 3) -> dict[tuple[str, str], int]:
+    """Every member recognizes each other member `each` times."""
+    return {(a, b): each for a in members for b in members if a != b}
+
+
+RING_RULES = {"min_given": 3, "min_share": 0.8, "min_recognizers": 2, "sizes": (3, 12)}
+
+
+def test_a_closed_ring_is_found() -> None:
+    given = ring_of(["a", "b", "c"], each=1)
+    given[("a", "b")] = 2  # a gives 3, b and c give 2: too few for b and c
+    assert measures.recognition_rings(given, **RING_RULES) == []  # type: ignore[arg-type]
+    assert measures.recognition_rings(ring_of(["a", "b", "c"]), **RING_RULES) == [  # type: ignore[arg-type]
+        ["a", "b", "c"]
+    ]
+
+
+def test_outsiders_and_open_givers_are_pruned() -> None:
+    given = ring_of(["a", "b", "c"])
+    given[("e", "a")] = 5  # e recognizes a a lot but nobody recognizes e
+    given[("d", "a")] = 3  # d gives mostly outside the group and is recognized by nobody
+    given[("d", "x")] = 20
+    assert measures.recognition_rings(given, **RING_RULES) == [["a", "b", "c"]]  # type: ignore[arg-type]
+
+
+def test_a_whole_department_recognizing_itself_is_not_a_ring() -> None:
+    members = [f"p{i}" for i in range(13)]
+    assert measures.recognition_rings(ring_of(members), **RING_RULES) == []  # type: ignore[arg-type]
