@@ -21,7 +21,14 @@ from analytics.models import (
     PersonMetric,
     RunStatus,
 )
-from analytics.patterns import communication, contagion, contexts, leadership, recognition
+from analytics.patterns import (
+    communication,
+    contagion,
+    contexts,
+    health,
+    leadership,
+    recognition,
+)
 from analytics.patterns.base import Family, FamilyResult, Window
 from people.models import Context, Person
 
@@ -31,6 +38,7 @@ FAMILIES: tuple[Family, ...] = (
     leadership.FAMILY,
     contexts.FAMILY,
     contagion.FAMILY,
+    health.FAMILY,  # last: built on the results of the others
 )
 MINING_LOCK = "sociograph:mining:lock"
 MINING_LEASE_SECONDS = 3600
@@ -148,7 +156,7 @@ def execute_run(run_id: int, wait_seconds: float | None = 600) -> MiningRun:
         run.status, run.started_at, run.error = RunStatus.RUNNING, timezone.now(), ""
         run.save(update_fields=["status", "started_at", "error"])
         window = Window(
-            int(run.window_start.timestamp()), int(run.window_end.timestamp()), run.params
+            int(run.window_start.timestamp()), int(run.window_end.timestamp()), run.params, run.pk
         )
         try:
             for family in FAMILIES:

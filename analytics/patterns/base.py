@@ -14,6 +14,7 @@ class Window:
     start: int
     end: int
     params: dict[str, Any] = field(default_factory=dict)
+    run_id: int | None = None  # for families built on the results of earlier steps
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,8 @@ def compute(window: Window) -> FamilyResult:
     }
     for person, value in exposure.items():
         result.person[person, "affect_exposure"] = value
+    if affect:
+        result.org["mean_affect"] = sum(affect.values()) / len(affect)
     for group in negative_groups(
         graph,
         people,
@@ -89,7 +91,7 @@ FAMILY = Family(
     name="contagion",
     person_metrics=("affect_exposure",),
     context_metrics=(),
-    org_metrics=(),
+    org_metrics=("mean_affect",),
     patterns=("negative_contagion",),
     compute=compute,
 )

@@ -246,6 +246,7 @@ def test_mine_runs_in_a_real_worker(leadership_org: None, celery_worker: str) ->
         "leadership",
         "contexts",
         "contagion",
+        "health",
     }
     assert Finding.objects.filter(run=run, pattern="informal_leader").exists()
     wait_for_idle_workers()
@@ -452,3 +453,19 @@ def test_recognition_ring_through_a_run(tmp_path: Path) -> None:
     run = execute_run(create_run(window_days=90, now=NOW).pk)
     # R4 gives only to R1 but nobody in the group recognizes R4; W gives widely, unrecognized.
     assert subjects(run, "recognition_ring") == {("R1", "R2", "R3")}
+
+
+def test_health_index_composition_on_invs13(invs13: None) -> None:
+    run = execute_run(create_run(window_days=90, now=NOW).pk)
+    org = dict(run.org_metrics.values_list("metric", "value"))
+    assert org["viability.reciprocity"] == pytest.approx(org["reciprocity"])
+    assert org["viability.recognition_reach"] == 0.0  # SocioPatterns has no recognitions
+    assert org["viability.leadership_coverage"] == 0.0  # ... and no follows
+    assert org["agility.boundary_spanning"] == pytest.approx((org["ei_index"] + 1) / 2)
+    assert org["agility.openness"] == pytest.approx(1 - org["modularity_of_teams"])
+    assert "wellbeing.affect" not in org  # no affect recorded: left out, not guessed
+    assert "wellbeing.recognition_equity" not in org
+    for dimension in ("viability", "agility", "wellbeing"):
+        parts = [value for name, value in org.items() if name.startswith(f"{dimension}.")]
+        assert org[dimension] == pytest.approx(100 * sum(parts) / len(parts))
+        assert 0 <= org[dimension] <= 100
