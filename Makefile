@@ -20,6 +20,7 @@ demo: services
 	@platform/bin/app start
 	@$(PY) manage.py demo_setup
 	@$(PY) manage.py load_sample_org
+	@$(PY) manage.py mine --window-days 90
 	@$(PY) manage.py wait_healthy --timeout 90 >/dev/null
 	@echo
 	@echo "Sociograph is running: http://127.0.0.1:$${SOCIOGRAPH_PORT:-8000}/admin/"

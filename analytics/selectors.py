@@ -24,16 +24,32 @@ def run_by_reference(reference: str) -> MiningRun:
         raise RunNotFound(f"no mining run {reference!r}") from None
 
 
-def metric_rows(run: MiningRun) -> Iterator[tuple[str, str, str, float]]:
-    """(scope, subject, metric, value): person external_id, context kind:name, or org."""
+MIN_GROUP_SIZE = 5  # aggregates over fewer people never leave the system
+
+
+def small_contexts(run: MiningRun) -> set[int]:
+    """Contexts with fewer than MIN_GROUP_SIZE members in this run (aggregates withheld)."""
+    sizes = run.context_metrics.filter(metric="size").values_list("context_id", "value")
+    return {context for context, size in sizes if size < MIN_GROUP_SIZE}
+
+
+def metric_rows(
+    run: MiningRun, include_small_groups: bool = False
+) -> Iterator[tuple[str, str, str, float]]:
+    """(scope, subject, metric, value): person external_id, context kind:name, or org.
+
+    Context aggregates over fewer than MIN_GROUP_SIZE members are left out unless asked for.
+    """
+    withheld = set() if include_small_groups else small_contexts(run)
     for external_id, metric, value in run.person_metrics.order_by(
         "person__external_id", "metric"
     ).values_list("person__external_id", "metric", "value"):
         yield "person", external_id, metric, value
-    for kind, name, metric, value in run.context_metrics.order_by(
+    for context, kind, name, metric, value in run.context_metrics.order_by(
         "context__kind", "context__name", "metric"
-    ).values_list("context__kind", "context__name", "metric", "value"):
-        yield "context", f"{kind}:{name}", metric, value
+    ).values_list("context_id", "context__kind", "context__name", "metric", "value"):
+        if context not in withheld:
+            yield "context", f"{kind}:{name}", metric, value
     for metric, value in run.org_metrics.order_by("metric").values_list("metric", "value"):
         yield "org", "org", metric, value
 

@@ -469,3 +469,16 @@ def test_health_index_composition_on_invs13(invs13: None) -> None:
         parts = [value for name, value in org.items() if name.startswith(f"{dimension}.")]
         assert org[dimension] == pytest.approx(100 * sum(parts) / len(parts))
         assert 0 <= org[dimension] <= 100
+
+
+def test_exports_withhold_aggregates_of_groups_under_five(leadership_org: None) -> None:
+    execute_run(create_run(window_days=90, now=NOW).pk)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("export_metrics", stdout=out, stderr=err)
+    lines = out.getvalue().splitlines()
+    contexts = {line.split(",")[1] for line in lines if line.startswith("context,")}
+    assert contexts == {"community:Guild"}  # 6 members; Platform has 3, Leadership 1, Insights 1
+    assert "withheld the metrics of 3 context(s) with fewer than 5 members" in err.getvalue()
+    out = io.StringIO()
+    call_command("export_metrics", "--include-small-groups", stdout=out)
+    assert "context,team:Platform,size,3" in out.getvalue().splitlines()
