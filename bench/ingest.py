@@ -6,8 +6,8 @@
 Everything runs on resources of its own, so the dev and test instances are never touched: a Neo4j
 instance `bench` on port 7689 (started here, stopped at the end), a fresh SQLite file and Redis
 database 13, all state under var/bench/ (deleted at the end unless --keep). Each phase is a
-subprocess with an explicit environment; its wall time includes process start-up, and its peak
-memory is the child's ru_maxrss as returned by os.wait4.
+subprocess with an explicit environment; its wall time includes process start-up, and its CPU
+time and peak memory are the child's rusage as returned by os.wait4.
 
 Phases:
   1. generate   manage.py generate_org (org.csv + events.csv)
@@ -44,7 +44,8 @@ MANAGE = str(ROOT / "manage.py")
 NEO4J = str(ROOT / "platform" / "bin" / "neo4j")
 REDIS = str(ROOT / "platform" / "bin" / "redis")
 PERFORMANCE_DOC = ROOT / "docs" / "performance.md"
-SOURCE_FOLDERS = ("sociograph", "people", "recognition", "analytics")
+# The code on the ingest path: a change there during a run is reported with the figures.
+SOURCE_FOLDERS = ("sociograph", "people", "recognition")
 
 NEO4J_HEAP, NEO4J_PAGECACHE = "2g", "1g"  # the launcher's defaults, stated
 TARGET_EVENTS_PER_SECOND = 20_000
@@ -156,6 +157,7 @@ class Figures:
     load_before: str = ""
     load_after: str = ""
     source_changed: str = ""
+    commits: tuple[str, str] = ("", "")  # checked out before and after the run
 
 
 # --- Processes -----------------------------------------------------------------------------------
@@ -439,7 +441,11 @@ def end_to_end(settings: Settings, env: Mapping[str, str], figures: Figures) -> 
             figures.e2e_nudges = int(done.rpartition("=")[2])
         finally:
             poller.stdin.close()
-            poller.wait(10)
+            try:
+                poller.wait(10)
+            except subprocess.TimeoutExpired:  # still polling: an import failed
+                poller.kill()
+                poller.wait()
         figures.e2e_events = accepted(events_run.output, "e2e import_events")
         figures.e2e_importer = [org_run, events_run]
         figures.e2e_worker = {"main": usage_of(celery.pid)}
@@ -457,7 +463,7 @@ def benchmark(settings: Settings) -> Figures:
         raise BenchError(f"{settings.workdir} would be wiped: pick a folder of its own")
     env = bench_env(settings)
     figures = Figures(load_before=load_average())
-    stamp = source_stamp()
+    stamp, commit = source_stamp(), head_commit()
     run("redis start", [REDIS, "start"], env)
     neo4j("stop", env)  # a previous run killed before its clean-up
     shutil.rmtree(settings.workdir, ignore_errors=True)
@@ -485,10 +491,11 @@ def benchmark(settings: Settings) -> Figures:
         pid = neo4j_pid(settings)
         figures.neo4j = usage_of(pid) if pid else None
         figures.load_after = load_average()
+        figures.commits = (commit, head_commit())
         newest = source_stamp()
         if newest != stamp:
             figures.source_changed = (
-                f"the project's Python sources changed during the run (newest: {newest[1]} at "
+                f"the ingest path's Python sources changed during the run (newest: {newest[1]} at "
                 f"{datetime.fromtimestamp(newest[0], UTC):%H:%M:%S} UTC); the figures may mix "
                 "two versions of the code"
             )
@@ -555,7 +562,7 @@ def head_commit() -> str:
 
 
 def source_stamp() -> tuple[float, str]:
-    """The newest Python source of the project: to tell when the code changed during a run."""
+    """The newest Python source on the ingest path: to tell when the code changed during a run."""
     newest, name = 0.0, ""
     for folder in SOURCE_FOLDERS:
         for path in (ROOT / folder).rglob("*.py"):
@@ -585,6 +592,8 @@ def summary(settings: Settings, figures: Figures) -> str:
     importer_rss = max((run.max_rss_kib for run in figures.e2e_importer), default=0)
     worker_rss = ", ".join(f"{k} {mib(v.max_rss_kib)}" for k, v in figures.e2e_worker.items())
     worker_cpu = sum(usage.cpu_seconds for usage in figures.e2e_worker.values())
+    before, after = figures.commits
+    commit = before if before == after else f"{before} (at the start; {after} at the end)"
     met = "met" if e2e_rate >= TARGET_EVENTS_PER_SECOND else "**not met**"
     rows: list[tuple[str, int | None, str, Run]] = [
         ("generate (`generate_org`)", figures.events_generated, "events", generate),
@@ -596,7 +605,7 @@ def summary(settings: Settings, figures: Figures) -> str:
     ]  # fmt: skip
     lines = [
         f"Machine: {machine()}; Neo4j {figures.neo4j_version} (heap {NEO4J_HEAP}, page cache "
-        f"{NEO4J_PAGECACHE}). Commit {head_commit()}. Load average (1, 5, 15 min) "
+        f"{NEO4J_PAGECACHE}). Commit {commit}. Load average (1, 5, 15 min) "
         f"{figures.load_before} before the run, {figures.load_after} after it.",
         "",
         f"Workload: `--people {settings.people} --events-per-person {settings.events_per_person} "
@@ -654,7 +663,12 @@ def record(text: str, when: datetime) -> None:
         "`DJANGO_DEBUG=false`. The machine is shared: see the load average.",
         width=100,
     )
-    section = f"\n### Ingest benchmark, {when:%Y-%m-%d %H:%M} UTC\n\n{method}\n\n{text}\n"
+    paragraphs = [
+        part if part.startswith("|") else textwrap.fill(part, width=100)
+        for part in text.split("\n\n")
+    ]
+    body = "\n\n".join(paragraphs)
+    section = f"\n### Ingest benchmark, {when:%Y-%m-%d %H:%M} UTC\n\n{method}\n\n{body}\n"
     with PERFORMANCE_DOC.open("a") as handle:
         handle.write(section)
     print(f"[bench] recorded in {PERFORMANCE_DOC.relative_to(ROOT)}")
