@@ -77,6 +77,7 @@ SPECS = (
     ),
     ProjectionSpec(
         entity="membership",
+        endpoints=("person", "context"),
         model=Membership,
         to_rows=membership_rows,
         upsert=cypher.UPSERT_MEMBERSHIPS,

@@ -74,6 +74,7 @@ def interaction_rows(queryset: QuerySet[Any]) -> Iterator[Row]:
 SPECS = (
     ProjectionSpec(
         entity="recognition",
+        endpoints=("source", "target"),
         model=Recognition,
         to_rows=recognition_rows,
         upsert=cypher.UPSERT_RECOGNITIONS,
@@ -84,6 +85,7 @@ SPECS = (
     ),
     ProjectionSpec(
         entity="follow",
+        endpoints=("source", "target"),
         model=Follow,
         to_rows=follow_rows,
         upsert=cypher.UPSERT_FOLLOWS,
@@ -94,6 +96,7 @@ SPECS = (
     ),
     ProjectionSpec(
         entity="interaction",
+        endpoints=("source", "target"),
         model=Interaction,
         to_rows=interaction_rows,
         upsert=cypher.UPSERT_INTERACTIONS,

@@ -31,6 +31,8 @@ class ProjectionSpec:
     counts_written: bool
     # Rebuild order: nodes (0) before the relationships that need them (1).
     stage: int
+    # For relationships: the row keys holding the start and end node uuids.
+    endpoints: tuple[str, str] | None = None
 
 
 _specs: dict[str, ProjectionSpec] = {}
@@ -57,6 +59,13 @@ def spec_for_model(model: type[models.Model]) -> ProjectionSpec:
         if spec.model is model:
             return spec
     raise LookupError(f"{model.__name__} has no projection")
+
+
+def as_relationship_row(row: Row, endpoints: tuple[str, str]) -> Row:
+    """The shape the relationship upserts take: `{uuid, start, end, props}`."""
+    start, end = endpoints
+    props = {key: value for key, value in row.items() if key not in ("uuid", start, end)}
+    return {"uuid": row["uuid"], "start": row[start], "end": row[end], "props": props}
 
 
 def is_projected(model: type[models.Model]) -> bool:

@@ -22,7 +22,7 @@ from django.db.models import F
 
 from sociograph.graph import gateway
 from sociograph.graph.models import OutboxEntry
-from sociograph.graph.projection import ProjectionSpec, Row, spec_for
+from sociograph.graph.projection import ProjectionSpec, Row, as_relationship_row, spec_for
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +80,9 @@ def load_state(spec: ProjectionSpec, uuids: list[str]) -> list[Row]:
 
 def write_state(spec: ProjectionSpec, rows: list[Row], gone: list[str]) -> None:
     """Upsert `rows` and delete `gone` in one Neo4j transaction."""
+
+    if spec.endpoints is not None:
+        rows = [as_relationship_row(row, spec.endpoints) for row in rows]
 
     def work(tx: neo4j.ManagedTransaction) -> None:
         if rows:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 
 from people.models import Context, Membership, Person
 from people.services import erase_person
@@ -16,6 +17,7 @@ from recognition.models import Follow, Interaction, Recognition
 from sociograph.graph import gateway, reconcile, relay
 from sociograph.graph.cypher import probe
 from sociograph.graph.models import OutboxEntry
+from sociograph.graph.outbox import record_change
 from tests.conftest import EVENT_HEADER, wait_for_idle_workers, write_csv
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.usefixtures("graph")]
@@ -285,3 +287,19 @@ def test_a_commit_nudges_a_real_worker_that_relays(
         time.sleep(0.2)
     assert_no_drift()
     wait_for_idle_workers()
+
+
+def test_changed_events_are_updated_in_place_or_moved(events: Path) -> None:
+    relay.relay(wait_seconds=30)
+    people = {p.external_id: p for p in Person.objects.all()}
+    moved = Interaction.objects.filter(source=people["E3"], target=people["E5"]).get()
+    tuned = Recognition.objects.filter(giver=people["E5"]).get()
+    with transaction.atomic():
+        Interaction.objects.filter(pk=moved.pk).update(target=people["E1"])
+        Recognition.objects.filter(pk=tuned.pk).update(affect=-0.25, context=None)
+        record_change(Interaction, [moved.uuid])
+        record_change(Recognition, [tuned.uuid])
+    relay.relay(wait_seconds=30)
+    assert gateway.read(probe.INTERACTIONS_BETWEEN, source="E3", target="E5") == []
+    assert len(gateway.read(probe.INTERACTIONS_BETWEEN, source="E3", target="E1")) == 1
+    assert_no_drift()

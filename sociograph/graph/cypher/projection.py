@@ -37,42 +37,36 @@ MERGE (p:Context {uuid: row.parent})
 MERGE (c)-[:PART_OF]->(p)
 """
 
-UPSERT_MEMBERSHIPS: LiteralString = """
-UNWIND $rows AS row
-MATCH (p:Person {uuid: row.person})
-MATCH (c:Context {uuid: row.context})
-MERGE (p)-[m:MEMBER_OF {uuid: row.uuid}]->(c)
-SET m.role = row.role, m.since = row.since, m.until = row.until
-RETURN count(m) AS written
-"""
 
-UPSERT_RECOGNITIONS: LiteralString = """
-UNWIND $rows AS row
-MATCH (a:Person {uuid: row.source})
-MATCH (b:Person {uuid: row.target})
-MERGE (a)-[r:RECOGNIZED {uuid: row.uuid}]->(b)
-SET r.ts = row.ts, r.context = row.context, r.affect = row.affect, r.values = row.values
-RETURN count(r) AS written
-"""
+def _upsert_relationship(
+    start: LiteralString, relationship: LiteralString, end: LiteralString
+) -> LiteralString:
+    """Rows `{uuid, start, end, props}`: create the relationship, or update it in place, or move
+    it when its endpoints changed; `props` replaces its properties (null removes one).
 
-UPSERT_FOLLOWS: LiteralString = """
-UNWIND $rows AS row
-MATCH (a:Person {uuid: row.source})
-MATCH (b:Person {uuid: row.target})
-MERGE (a)-[f:FOLLOWS {uuid: row.uuid}]->(b)
-SET f.context = row.context, f.since = row.since, f.until = row.until
-RETURN count(f) AS written
-"""
+    The existing relationship is looked up through the uuid index explicitly: written as a MERGE
+    on the pattern, the planner switches to expanding every relationship between the two people
+    once the graph holds data, which measured 2.6 times slower on a 1,000,000-event graph.
+    """
+    return (
+        "UNWIND $rows AS row "
+        "MATCH (a:" + start + " {uuid: row.start}) "
+        "MATCH (b:" + end + " {uuid: row.end}) "
+        "OPTIONAL MATCH ()-[old:" + relationship + " {uuid: row.uuid}]->() "
+        "WITH a, b, row, old, "
+        "     (old IS NOT NULL AND startNode(old) = a AND endNode(old) = b) AS kept "
+        "FOREACH (_ IN CASE WHEN old IS NOT NULL AND NOT kept THEN [1] ELSE [] END | DELETE old) "
+        "FOREACH (_ IN CASE WHEN kept THEN [] ELSE [1] END | "
+        "  CREATE (a)-[new:" + relationship + " {uuid: row.uuid}]->(b) SET new += row.props) "
+        "FOREACH (_ IN CASE WHEN kept THEN [1] ELSE [] END | SET old += row.props) "
+        "RETURN count(*) AS written"
+    )
 
-UPSERT_INTERACTIONS: LiteralString = """
-UNWIND $rows AS row
-MATCH (a:Person {uuid: row.source})
-MATCH (b:Person {uuid: row.target})
-MERGE (a)-[i:INTERACTED {uuid: row.uuid}]->(b)
-SET i.ts = row.ts, i.context = row.context, i.channel = row.channel, i.weight = row.weight,
-    i.affect = row.affect
-RETURN count(i) AS written
-"""
+
+UPSERT_MEMBERSHIPS = _upsert_relationship("Person", "MEMBER_OF", "Context")
+UPSERT_RECOGNITIONS = _upsert_relationship("Person", "RECOGNIZED", "Person")
+UPSERT_FOLLOWS = _upsert_relationship("Person", "FOLLOWS", "Person")
+UPSERT_INTERACTIONS = _upsert_relationship("Person", "INTERACTED", "Person")
 
 DELETE_PEOPLE: LiteralString = "UNWIND $uuids AS u MATCH (p:Person {uuid: u}) DETACH DELETE p"
 DELETE_CONTEXTS: LiteralString = "UNWIND $uuids AS u MATCH (c:Context {uuid: u}) DETACH DELETE c"
