@@ -41,9 +41,11 @@ def metric_rows(
     Context aggregates over fewer than MIN_GROUP_SIZE members are left out unless asked for.
     """
     withheld = set() if include_small_groups else small_contexts(run)
-    for external_id, metric, value in run.person_metrics.order_by(
-        "person__external_id", "metric"
-    ).values_list("person__external_id", "metric", "value"):
+    for external_id, metric, value in (
+        run.person_metrics.filter(person__analytics_opt_out=False)
+        .order_by("person__external_id", "metric")
+        .values_list("person__external_id", "metric", "value")
+    ):
         yield "person", external_id, metric, value
     for context, kind, name, metric, value in run.context_metrics.order_by(
         "context__kind", "context__name", "metric"
@@ -57,7 +59,10 @@ def metric_rows(
 def finding_rows(run: MiningRun) -> Iterator[tuple[str, str, str, str, str]]:
     """(pattern, severity, subjects, context, detail) with subjects `;`-separated external ids."""
     findings = (
-        Finding.objects.filter(run=run).select_related("context").prefetch_related("subjects")
+        Finding.objects.filter(run=run)
+        .exclude(subjects__analytics_opt_out=True)  # opted out since the run: nothing about them
+        .select_related("context")
+        .prefetch_related("subjects")
     )
     for finding in findings.order_by("pattern", "id"):
         subjects = ";".join(sorted(person.external_id for person in finding.subjects.all()))

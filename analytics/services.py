@@ -115,6 +115,8 @@ def store_results(run: MiningRun, family: Family, result: FamilyResult) -> None:
         OrgMetric(run=run, metric=metric, value=value) for metric, value in result.org.items()
     )
     for found in result.findings:
+        if not all(uuid in people for uuid in found.subjects):
+            continue  # someone was erased while the run read the graph: nothing about them stays
         finding = Finding.objects.create(
             run=run,
             pattern=found.pattern,

@@ -1,6 +1,9 @@
+from typing import Any
+
 from django.contrib import admin
 
 from people.models import Context, Membership, Person
+from people.services import erase_person
 from sociograph.graph.admin import ProjectedModelAdmin
 
 
@@ -17,6 +20,10 @@ class PersonAdmin(ProjectedModelAdmin):
     search_fields = ("name", "external_id", "email", "title")
     autocomplete_fields = ("manager",)
     readonly_fields = ("uuid", "created_at", "updated_at")
+
+    def delete_objects(self, objs: list[Any]) -> None:
+        for person in objs:
+            erase_person(person)  # the right to be forgotten, analytics results included
 
 
 @admin.register(Context)

@@ -36,6 +36,9 @@ def parse_person_row(values: dict[str, str]) -> PersonInput:
     name = values["name"]
     if not name:
         raise RowError("name: required")
+    for column, limit in (("name", 200), ("title", 200), ("email", 254)):
+        if len(values[column]) > limit:
+            raise RowError(f"{column}: longer than {limit} characters")
     email = values["email"]
     if email:
         try:

@@ -82,6 +82,8 @@ def parse_context_key(text: str) -> tuple[str, str]:
     kind, name = kind.strip(), name.strip()
     if not separator or not name:
         raise ValueError(f"context {text!r} is not written kind:name")
+    if len(name) > 200:
+        raise ValueError(f"context name {name[:20]!r}... is longer than 200 characters")
     if kind not in CONTEXT_KINDS:
         kinds = ", ".join(ContextKind.values)
         raise ValueError(f"context kind {kind!r} is not one of {kinds}")

@@ -9,9 +9,17 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from people.models import Context, Person
+
+
+def validate_values(value: object) -> None:
+    """Company values are a list of non-empty strings (they are projected as a Neo4j list)."""
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValidationError('values must be a list of non-empty strings, e.g. ["care"]')
+
 
 AFFECT_RANGE = models.Q(affect__isnull=True) | models.Q(affect__gte=-1.0, affect__lte=1.0)
 
@@ -49,7 +57,9 @@ class Recognition(Event):
         Context, null=True, blank=True, on_delete=models.SET_NULL, related_name="recognitions"
     )
     message = models.TextField(blank=True)
-    values = models.JSONField(default=list, blank=True, help_text="Company values (tags)")
+    values = models.JSONField(
+        default=list, blank=True, validators=[validate_values], help_text="Company values (tags)"
+    )
     affect = models.FloatField(
         null=True, blank=True, help_text="How it felt, from -1 (draining) to 1 (energizing)"
     )

@@ -20,7 +20,7 @@ from sociograph.graph import gateway
 MEMBERS: LiteralString = """
 MATCH (p:Person)-[:MEMBER_OF]->(c:Context)
 WHERE p.active AND NOT p.opted_out
-RETURN c.uuid AS context, c.kind AS kind, collect(p.uuid) AS members
+RETURN c.uuid AS context, c.kind AS kind, c.key AS key, collect(p.uuid) AS members
 """
 
 FOLLOWS_BY_CONTEXT: LiteralString = """
@@ -159,7 +159,7 @@ def compute(window: Window) -> FamilyResult:
     result = FamilyResult()
     rows = gateway.read(MEMBERS)
     members = {row["context"]: set(row["members"]) for row in rows}
-    teams = {row["context"]: set(row["members"]) for row in rows if row["kind"] == "team"}
+    teams = {row["key"]: set(row["members"]) for row in rows if row["kind"] == "team"}
     arcs = load_arcs(window)
     _context_metrics(window, members, arcs, result)
     _leadership_and_recognition(window, members, result)

@@ -39,7 +39,9 @@ def components(run_id: int) -> dict[str, dict[str, float]]:
     people = org.get("people", 0.0)
     leaders = PersonMetric.objects.filter(run_id=run_id, metric="leader_count")
     big_teams = len([size for size in _team_values(run_id, "size") if size >= SILO_MIN_MEMBERS])
-    silos = Finding.objects.filter(run_id=run_id, pattern="silo").count()
+    silos = Finding.objects.filter(
+        run_id=run_id, pattern="silo", context__kind=ContextKind.TEAM
+    ).count()
     found: dict[str, dict[str, float | None]] = {
         "viability": {
             "reciprocity": org.get("reciprocity"),

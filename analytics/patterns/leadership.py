@@ -17,7 +17,7 @@ from sociograph.graph import gateway
 
 LEADER_COUNTS: LiteralString = """
 MATCH (follower:Person)-[r:FOLLOWS]->(leader:Person)
-WHERE r.since < $end AND (r.until IS NULL OR r.until >= $start)
+WHERE r.since < $end AND (r.until IS NULL OR r.until >= $start) AND follower.active
   AND follower <> leader AND NOT follower.opted_out AND NOT leader.opted_out
 WITH follower, collect(DISTINCT leader.uuid) AS leaders
 RETURN follower.uuid AS person, size(leaders) AS leader_count, leaders
@@ -80,7 +80,6 @@ def compute(window: Window) -> FamilyResult:
                     "attention_blindness",
                     "warning",
                     (row["person"],),
-                    detail={"leader": row["leaders"][0]},
                 )
             )
     min_followers = settings["informal_leader_min_followers"]

@@ -18,10 +18,12 @@ class ProjectedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         record_change(type(obj), [obj.uuid])
 
     def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
-        delete_with_outbox(obj)
+        self.delete_objects([obj])
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        objs = list(queryset)
+        self.delete_objects(list(queryset))
+
+    def delete_objects(self, objs: list[Any]) -> None:
         if objs:
             delete_with_outbox(*objs)
 

@@ -82,16 +82,26 @@ def uuid_text(value: object) -> str | None:
 
 
 def epoch_seconds(value: datetime | str | None) -> int | None:
-    """Epoch seconds from an aware datetime or from SQLite's naive-UTC datetime text."""
+    """Epoch seconds from an aware datetime, or from SQLite's naive-UTC datetime (object or text).
+
+    A naive value must not go through `timestamp()` as is: that reads it in the process's local
+    time zone, which Django sets to TIME_ZONE.
+    """
     if value is None:
         return None
     if isinstance(value, str):
-        value = datetime.fromisoformat(value).replace(tzinfo=UTC)
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
     return int(value.timestamp())
 
 
-def json_list(value: list[Any] | str) -> list[Any]:
-    return value if isinstance(value, list) else list(json.loads(value))
+def json_list(value: list[Any] | str) -> list[str]:
+    """A JSON list of strings (as recognition values are validated to be), else ValueError."""
+    parsed = value if isinstance(value, list) else json.loads(value)
+    if not isinstance(parsed, list) or not all(isinstance(item, str) for item in parsed):
+        raise ValueError(f"expected a list of strings, found {parsed!r}")
+    return parsed
 
 
 def raw_values(queryset: models.QuerySet[Any], *fields: str) -> Iterator[tuple[Any, ...]]:

@@ -113,8 +113,10 @@ def queue_repairs(drifts: list[EntityDrift]) -> int:
 def rebuild(wait_seconds: float = 60) -> dict[str, int]:
     """Recreate the projection from SQL. Holds the relay lock, so nothing interleaves."""
     counts: dict[str, int] = {}
-    with relay.relay_lock(wait_seconds):
-        last_entry = OutboxEntry.objects.order_by("-id").values_list("id", flat=True).first()
+    with relay.relay_lock(wait_seconds) as lock:
+        # The entries committed before we read SQL; not "every id up to the highest": on
+        # PostgreSQL a lower id can commit later, and its change must still be relayed.
+        seen = list(OutboxEntry.objects.values_list("id", flat=True))
         wipe_graph()
         apply_schema()
         for spec in all_specs():
@@ -122,7 +124,7 @@ def rebuild(wait_seconds: float = 60) -> dict[str, int]:
             for rows in chunked(_sql_rows(spec), CHUNK):
                 relay.write_state(spec, rows, [])
                 counts[spec.entity] += len(rows)
-        if last_entry is not None:
-            # Later entries stay: they are replayed on top, which upserts are made for.
-            OutboxEntry.objects.filter(id__lte=last_entry).delete()
+                lock.extend(settings.SOCIOGRAPH_RELAY_LEASE_SECONDS, replace_ttl=True)
+        for ids in chunked(seen, CHUNK):
+            OutboxEntry.objects.filter(id__in=ids).delete()  # later ones are replayed on top
     return counts

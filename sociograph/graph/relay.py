@@ -18,7 +18,7 @@ import neo4j
 import redis
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 
 from sociograph.graph import gateway
 from sociograph.graph.models import OutboxEntry
@@ -112,9 +112,20 @@ def project(spec: ProjectionSpec, uuids: list[str]) -> tuple[int, int]:
     return len(rows), len(gone)
 
 
+# Failures that say nothing about the entry itself: the entry is retried as it is.
+TRANSIENT = (
+    neo4j.exceptions.ServiceUnavailable,
+    neo4j.exceptions.SessionExpired,
+    neo4j.exceptions.TransientError,
+    redis.exceptions.ConnectionError,
+)
+
+
 def _note_failure(entry: OutboxEntry, error: Exception) -> None:
+    """Record why an entry failed. Failures of the entry itself count towards parking it."""
+    counted = 0 if isinstance(error, TRANSIENT) else 1
     OutboxEntry.objects.filter(pk=entry.pk).update(
-        attempts=F("attempts") + 1, last_error=f"{type(error).__name__}: {error}"[:2000]
+        attempts=F("attempts") + counted, last_error=f"{type(error).__name__}: {error}"[:2000]
     )
 
 
@@ -132,7 +143,7 @@ def apply_entry(entry: OutboxEntry, report: RelayReport) -> None:
 
 def _drain(lock: Any, report: RelayReport, max_entries: int | None) -> None:
     while max_entries is None or report.entries < max_entries:
-        batch = list(OutboxEntry.objects.order_by("id")[:ENTRIES_PER_FETCH])
+        batch = list(relayable().order_by("id")[:ENTRIES_PER_FETCH])
         if not batch:
             return
         for entry in batch:
@@ -150,5 +161,16 @@ def relay(wait_seconds: float | None = None, max_entries: int | None = None) -> 
     return report
 
 
+def relayable() -> QuerySet[OutboxEntry]:
+    """Entries not parked: one that failed MAX_ATTEMPTS times for a reason of its own (bad data,
+    a bug) is set aside so that it cannot stop every later change, erasures included, from
+    reaching Neo4j. Parked entries stay visible in the admin and `graph_reconcile` reports them."""
+    return OutboxEntry.objects.filter(attempts__lt=settings.SOCIOGRAPH_RELAY_MAX_ATTEMPTS)
+
+
+def parked_entries() -> int:
+    return OutboxEntry.objects.filter(attempts__gte=settings.SOCIOGRAPH_RELAY_MAX_ATTEMPTS).count()
+
+
 def pending_entries() -> int:
-    return OutboxEntry.objects.count()
+    return relayable().count()

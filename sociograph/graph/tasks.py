@@ -1,19 +1,11 @@
 import os
 
-import neo4j.exceptions
-import redis.exceptions
 from celery import shared_task
 
 from sociograph.graph import relay
 from sociograph.graph.services import server_info
 
-RETRYABLE = (
-    neo4j.exceptions.ServiceUnavailable,
-    neo4j.exceptions.SessionExpired,
-    neo4j.exceptions.TransientError,
-    redis.exceptions.ConnectionError,
-    relay.ProjectionError,
-)
+RETRYABLE = (*relay.TRANSIENT, relay.ProjectionError)
 
 
 @shared_task

@@ -141,6 +141,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 SOCIOGRAPH_GRAPH_NUDGE = True
 # How long a relay's lock outlives a relay that died without releasing it.
 SOCIOGRAPH_RELAY_LEASE_SECONDS = 30
+# Failures of an outbox entry's own (not Neo4j or Redis being down) before the relay sets it aside.
+SOCIOGRAPH_RELAY_MAX_ATTEMPTS = 5
 
 LOGGING = {
     "version": 1,

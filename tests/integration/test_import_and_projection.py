@@ -6,6 +6,7 @@ import io
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -303,3 +304,22 @@ def test_changed_events_are_updated_in_place_or_moved(events: Path) -> None:
     assert gateway.read(probe.INTERACTIONS_BETWEEN, source="E3", target="E5") == []
     assert len(gateway.read(probe.INTERACTIONS_BETWEEN, source="E3", target="E1")) == 1
     assert_no_drift()
+
+
+def test_an_entry_that_keeps_failing_is_parked_and_later_changes_still_flow(
+    events: Path, settings: Any
+) -> None:
+    relay.relay(wait_seconds=30)
+    broken = Recognition.objects.first()
+    assert broken is not None
+    with transaction.atomic():
+        Recognition.objects.filter(pk=broken.pk).update(values=5)  # bypasses validation
+        record_change(Recognition, [broken.uuid])
+    for _ in range(settings.SOCIOGRAPH_RELAY_MAX_ATTEMPTS):
+        with pytest.raises(ValueError, match="expected a list of strings"):
+            relay.relay(wait_seconds=30)
+    assert relay.parked_entries() == 1
+    erase_person(Person.objects.get(external_id="E4"))
+    relay.relay(wait_seconds=30)  # the erasure is not held up by the parked entry
+    assert gateway.read(probe.PEOPLE_WITH_EXTERNAL_ID, external_id="E4") == [{"people": 0}]
+    assert relay.pending_entries() == 0

@@ -202,11 +202,17 @@ def test_a_rerun_of_a_finished_step_is_skipped_and_results_are_not_duplicated(
 ) -> None:
     run = execute_run(create_run(window_days=90, now=NOW).pk)
     before = PersonMetric.objects.filter(run=run).count()
+    finished = {name: step["finished_at"] for name, step in run.steps.items()}
     run.status = RunStatus.RUNNING
     run.steps["leadership"] = {"status": "pending"}
     run.save()
-    execute_run(run.pk)
+    rerun = execute_run(run.pk)
     assert PersonMetric.objects.filter(run=run).count() == before
+    again = {name: step["finished_at"] for name, step in rerun.steps.items()}
+    assert again["leadership"] != finished["leadership"]  # re-executed
+    assert {k: v for k, v in again.items() if k != "leadership"} == {
+        k: v for k, v in finished.items() if k != "leadership"
+    }  # the others were skipped
 
 
 def test_exports_follow_the_interface(leadership_org: None) -> None:
@@ -482,3 +488,29 @@ def test_exports_withhold_aggregates_of_groups_under_five(leadership_org: None) 
     out = io.StringIO()
     call_command("export_metrics", "--include-small-groups", stdout=out)
     assert "context,team:Platform,size,3" in out.getvalue().splitlines()
+
+
+def test_people_who_opt_out_after_a_run_leave_its_exports(leadership_org: None) -> None:
+    execute_run(create_run(window_days=90, now=NOW).pk)
+    Person.objects.filter(external_id="E3").update(analytics_opt_out=True)
+    metrics_out, findings_out = io.StringIO(), io.StringIO()
+    call_command("export_metrics", stdout=metrics_out, stderr=io.StringIO())
+    call_command("export_findings", stdout=findings_out)
+    assert not [line for line in metrics_out.getvalue().splitlines() if ",E3," in line]
+    assert "informal_leader" not in findings_out.getvalue()  # it was about E3
+    assert "attention_blindness,warning,E6" in findings_out.getvalue()
+
+
+def test_deleting_a_person_in_the_admin_erases_their_findings(leadership_org: None) -> None:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    run = execute_run(create_run(window_days=90, now=NOW).pk)
+    user = get_user_model().objects.create_superuser("hr", "hr@example.org", "pw-hr-admin-1")
+    client = Client()
+    client.force_login(user)
+    e6 = Person.objects.get(external_id="E6")
+    response = client.post(f"/admin/people/person/{e6.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert subjects(run, "attention_blindness") == {("E2",), ("E3",), ("E4",)}
+    assert not Finding.objects.filter(run=run, sensitive=True, subjects__isnull=True).exists()
