@@ -114,18 +114,25 @@ def record_events(events: Sequence[EventInput]) -> RecordOutcome:
             continue
         keys = [events[i].event_key for i in positions]
         stored = set(model.objects.filter(event_key__in=keys).values_list("event_key", flat=True))
-        fresh = [events[i] for i in positions if events[i].event_key not in stored]
+        fresh = [i for i in positions if events[i].event_key not in stored]
         outcome.already_present += [i for i in positions if events[i].event_key in stored]
         identities = [uuid4() for _ in fresh]
         now = timezone.now()
-        insert_rows(
+        inserted = insert_rows(
             model,
             COLUMNS[kind],
             (
-                _values(event, identity, now)
-                for event, identity in zip(fresh, identities, strict=True)
+                _values(events[i], identity, now)
+                for i, identity in zip(fresh, identities, strict=True)
             ),
+            # A concurrent import may store the same event between our check and our insert.
+            skip_conflicts_on="event_key",
         )
+        if inserted < len(fresh):
+            kept = set(model.objects.filter(uuid__in=identities).values_list("uuid", flat=True))
+            pairs = list(zip(fresh, identities, strict=True))
+            outcome.already_present += [i for i, identity in pairs if identity not in kept]
+            identities = [identity for _, identity in pairs if identity in kept]
         record_change(model, identities)
-        outcome.created += len(fresh)
+        outcome.created += len(identities)
     return outcome

@@ -37,8 +37,13 @@ def _converter(field: models.Field[Any, Any]) -> Converter | None:
 
 
 def insert_rows(
-    model: type[models.Model], field_names: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> None:
+    model: type[models.Model],
+    field_names: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    skip_conflicts_on: str | None = None,
+) -> int:
+    """Insert the rows; with `skip_conflicts_on` (a unique field), rows that conflict on it are
+    skipped instead of failing the batch. Returns how many rows were inserted."""
     fields: list[models.Field[Any, Any]] = [
         model._meta.get_field(name)  # type: ignore[misc]
         for name in field_names
@@ -47,6 +52,9 @@ def insert_rows(
     columns = ", ".join(quote(cast(str, field.column)) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    if skip_conflicts_on is not None:
+        unique = cast(str, model._meta.get_field(skip_conflicts_on).column)  # type: ignore[union-attr]
+        sql += f" ON CONFLICT ({quote(unique)}) DO NOTHING"
     converters = [_converter(field) for field in fields]
     prepared = [
         tuple(
@@ -55,5 +63,8 @@ def insert_rows(
         )
         for row in rows
     ]
+    if not prepared:
+        return 0
     with connection.cursor() as cursor:
         cursor.executemany(sql, prepared)
+        return int(cursor.rowcount)

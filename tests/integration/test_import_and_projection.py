@@ -7,6 +7,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -323,3 +324,16 @@ def test_an_entry_that_keeps_failing_is_parked_and_later_changes_still_flow(
     relay.relay(wait_seconds=30)  # the erasure is not held up by the parked entry
     assert gateway.read(probe.PEOPLE_WITH_EXTERNAL_ID, external_id="E4") == [{"people": 0}]
     assert relay.pending_entries() == 0
+
+
+def test_a_conflicting_event_key_is_skipped_not_fatal(events: Path) -> None:
+    from sociograph.bulk import insert_rows
+
+    existing = Interaction.objects.first()
+    assert existing is not None
+    row: tuple[object, ...] = (uuid4(), existing.event_key, existing.created_at)
+    row += (existing.source_id, existing.target_id, None, "chat", 1.0, None, existing.at)
+    columns: tuple[str, ...] = ("uuid", "event_key", "created_at", "source", "target")
+    columns += ("context", "channel", "weight", "affect", "at")
+    assert insert_rows(Interaction, columns, [row], skip_conflicts_on="event_key") == 0
+    assert Interaction.objects.count() == 3
