@@ -69,3 +69,28 @@ def finding_rows(run: MiningRun) -> Iterator[tuple[str, str, str, str, str]]:
         context = finding.context.key if finding.context else ""
         detail = ";".join(f"{key}={value}" for key, value in sorted(finding.detail.items()))
         yield finding.pattern, finding.severity, subjects, context, detail
+
+
+def previous_run(run: MiningRun) -> MiningRun | None:
+    """The newest succeeded run that finished before this one."""
+    return (
+        MiningRun.objects.filter(status=RunStatus.SUCCEEDED, finished_at__lt=run.finished_at)
+        .order_by("-finished_at")
+        .first()
+    )
+
+
+def change_rows(
+    run: MiningRun, before: MiningRun
+) -> Iterator[tuple[str, str, str, float | None, float | None]]:
+    """(scope, subject, metric, before, now) for every exported metric of either run, in the
+    export's order; a side is None when the metric did not exist in that run. The same privacy
+    rules as the export apply to both runs."""
+    earlier = {(s, subject, m): v for s, subject, m, v in metric_rows(before)}
+    seen = set()
+    for scope, subject, metric, value in metric_rows(run):
+        seen.add((scope, subject, metric))
+        yield scope, subject, metric, earlier.get((scope, subject, metric)), value
+    for key, value in earlier.items():
+        if key not in seen:
+            yield *key, value, None

@@ -514,3 +514,28 @@ def test_deleting_a_person_in_the_admin_erases_their_findings(leadership_org: No
     assert response.status_code == 302
     assert subjects(run, "attention_blindness") == {("E2",), ("E3",), ("E4",)}
     assert not Finding.objects.filter(run=run, sensitive=True, subjects__isnull=True).exists()
+
+
+def test_changes_between_two_runs(leadership_org: None, tmp_path: Path) -> None:
+    first = execute_run(create_run(window_days=90, now=NOW).pk)
+    extra = write_csv(tmp_path, "more.csv", EVENT_HEADER, [follow("E6", "E1", "team:Leadership")])
+    call_command("import_events", str(extra), stdout=io.StringIO())
+    relay.relay(wait_seconds=30)
+    second = execute_run(create_run(window_days=90, now=NOW).pk)
+    assert second.finished_at is not None
+    assert first.finished_at is not None
+    assert first.finished_at < second.finished_at
+    out = io.StringIO()
+    call_command("export_changes", "--run", str(second.pk), stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "scope,subject,metric,before,now,change"
+    assert "person,E6,leader_count,1,2,1" in lines
+    assert "person,E5,leader_count,2,2,0" in lines
+
+
+def test_changes_need_an_earlier_run(leadership_org: None) -> None:
+    from django.core.management.base import CommandError
+
+    execute_run(create_run(window_days=90, now=NOW).pk)
+    with pytest.raises(CommandError, match="no earlier succeeded run"):
+        call_command("export_changes", stdout=io.StringIO())

@@ -1,0 +1,34 @@
+import csv
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from analytics.selectors import RunNotFound, change_rows, previous_run, run_by_reference
+
+
+def _cell(value: float | None) -> str:
+    return "" if value is None else f"{value:.6g}"
+
+
+class Command(BaseCommand):
+    help = (
+        "Print how each metric changed between a run and the run before it, as CSV: "
+        "scope,subject,metric,before,now,change (empty where a side has no value)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--run", default="latest", help="A run id, or latest")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            run = run_by_reference(options["run"])
+        except RunNotFound as error:
+            raise CommandError(str(error)) from None
+        before = previous_run(run)
+        if before is None:
+            raise CommandError(f"run {run.pk} has no earlier succeeded run to compare with")
+        writer = csv.writer(self.stdout, lineterminator="\n")
+        writer.writerow(["scope", "subject", "metric", "before", "now", "change"])
+        for scope, subject, metric, then, now in change_rows(run, before):
+            change = None if then is None or now is None else now - then
+            writer.writerow([scope, subject, metric, _cell(then), _cell(now), _cell(change)])
