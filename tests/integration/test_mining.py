@@ -19,7 +19,7 @@ from analytics.services import create_run, execute_run
 from people.models import Context, Person
 from recognition.models import Interaction
 from sociograph.graph import relay
-from tests.conftest import EVENT_HEADER, wait_for_idle_workers, write_csv
+from tests.conftest import EVENT_HEADER, ORG_HEADER, wait_for_idle_workers, write_csv
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.usefixtures("graph")]
 
@@ -163,6 +163,15 @@ def leadership_org(tmp_path: Path) -> None:
     event_file = write_csv(tmp_path, "events.csv", EVENT_HEADER, events)
     call_command("import_org", str(org), stdout=io.StringIO())
     call_command("import_events", str(event_file), stdout=io.StringIO())
+    relay.relay(wait_seconds=30)
+
+
+def import_planted(folder: Path, org: list[str], events: list[str]) -> None:
+    """Import a small planted organization and its events, and project them."""
+    write_csv(folder, "org.csv", ORG_HEADER, org)
+    write_csv(folder, "events.csv", EVENT_HEADER, events)
+    call_command("import_org", str(folder / "org.csv"), stdout=io.StringIO())
+    call_command("import_events", str(folder / "events.csv"), stdout=io.StringIO())
     relay.relay(wait_seconds=30)
 
 
@@ -335,11 +344,7 @@ def test_silo_and_centralization_on_a_planted_team(tmp_path: Path) -> None:
     events.append(f"interaction,O1,S1,,{AT},,,,,chat,")  # Vault: 1 of 21 events crosses
     events += [f"interaction,O{i},N1,,{AT},,,,,chat," for i in range(1, 6)]
     events += [follow(f"O{i}", "O1", "team:Bazaar") for i in range(2, 6)]  # a star
-    write_csv(tmp_path, "org.csv", "external_id,name,email,title,manager_external_id,contexts", org)
-    write_csv(tmp_path, "events.csv", EVENT_HEADER, events)
-    call_command("import_org", str(tmp_path / "org.csv"), stdout=io.StringIO())
-    call_command("import_events", str(tmp_path / "events.csv"), stdout=io.StringIO())
-    relay.relay(wait_seconds=30)
+    import_planted(tmp_path, org, events)
     run = execute_run(create_run(window_days=90, now=NOW).pk)
     metric = {
         (name, m): v
@@ -362,11 +367,7 @@ def test_recognition_equity_isolation_and_invisible_contributors(tmp_path: Path)
     # P2 and P3 are recognized; P6 too, though silent. P1 is busiest and never recognized.
     events += [f"recognition,P4,P2,,{AT},0.9,,,,,", f"recognition,P4,P3,,{AT},0.5,,,,,"]
     events += [f"recognition,P2,P6,,{AT},0.7,,,,,", f"recognition,P3,P6,,{AT},0.7,,,,,"]
-    write_csv(tmp_path, "org.csv", "external_id,name,email,title,manager_external_id,contexts", org)
-    write_csv(tmp_path, "events.csv", EVENT_HEADER, events)
-    call_command("import_org", str(tmp_path / "org.csv"), stdout=io.StringIO())
-    call_command("import_events", str(tmp_path / "events.csv"), stdout=io.StringIO())
-    relay.relay(wait_seconds=30)
+    import_planted(tmp_path, org, events)
     run = execute_run(create_run(window_days=90, now=NOW).pk)
     # interaction events: P1 6, P2 3, P3 3, P4 2, others 0; 75th percentile (nearest rank) = 3
     assert subjects(run, "invisible_contributor") == {("P1",)}  # P4 (2 events) is below
@@ -402,11 +403,7 @@ def test_brokers_and_narrow_patterns(tmp_path: Path) -> None:
     events += [f"interaction,B,{side}{i},,{AT},,,,,chat," for side in "LR" for i in range(1, 7)]
     events += [f"interaction,N,R2,,2026-10-{day:02d}T10:00:00Z,,,,,chat," for day in range(1, 26)]
     events += [f"interaction,N,R3,,{AT},,,,,chat,"]
-    write_csv(tmp_path, "org.csv", "external_id,name,email,title,manager_external_id,contexts", org)
-    write_csv(tmp_path, "events.csv", EVENT_HEADER, events)
-    call_command("import_org", str(tmp_path / "org.csv"), stdout=io.StringIO())
-    call_command("import_events", str(tmp_path / "events.csv"), stdout=io.StringIO())
-    relay.relay(wait_seconds=30)
+    import_planted(tmp_path, org, events)
     run = execute_run(create_run(window_days=90, now=NOW).pk)
     assert subjects(run, "broker") == {("B",)}
     assert subjects(run, "narrow_pattern") == {("N",)}
@@ -422,11 +419,7 @@ def test_emotional_contagion_and_its_time_decay(tmp_path: Path) -> None:
         "interaction,P,Q,,2026-10-31T23:59:59Z,1,,,,chat,",
         "interaction,P,Q,,2026-10-01T23:59:59Z,-1,,,,chat,",
     ]
-    write_csv(tmp_path, "org.csv", "external_id,name,email,title,manager_external_id,contexts", org)
-    write_csv(tmp_path, "events.csv", EVENT_HEADER, events)
-    call_command("import_org", str(tmp_path / "org.csv"), stdout=io.StringIO())
-    call_command("import_events", str(tmp_path / "events.csv"), stdout=io.StringIO())
-    relay.relay(wait_seconds=30)
+    import_planted(tmp_path, org, events)
     run = execute_run(create_run(window_days=90, now=NOW).pk)
     exposure = dict(
         PersonMetric.objects.filter(run=run, metric="affect_exposure").values_list(
@@ -451,11 +444,7 @@ def test_recognition_ring_through_a_run(tmp_path: Path) -> None:
     ]  # R1-R3: 4 each, all inside
     events += [f"recognition,R4,R1,,2026-10-{day:02d}T09:00:00Z,0.5,,,,," for day in (1, 2, 3)]
     events += [f"recognition,W,R{i},,2026-10-05T09:00:00Z,0.5,,,,," for i in range(1, 5)]
-    write_csv(tmp_path, "org.csv", "external_id,name,email,title,manager_external_id,contexts", org)
-    write_csv(tmp_path, "events.csv", EVENT_HEADER, events)
-    call_command("import_org", str(tmp_path / "org.csv"), stdout=io.StringIO())
-    call_command("import_events", str(tmp_path / "events.csv"), stdout=io.StringIO())
-    relay.relay(wait_seconds=30)
+    import_planted(tmp_path, org, events)
     run = execute_run(create_run(window_days=90, now=NOW).pk)
     # R4 gives only to R1 but nobody in the group recognizes R4; W gives widely, unrecognized.
     assert subjects(run, "recognition_ring") == {("R1", "R2", "R3")}
