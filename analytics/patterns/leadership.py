@@ -19,8 +19,7 @@ LEADER_COUNTS: LiteralString = """
 MATCH (follower:Person)-[r:FOLLOWS]->(leader:Person)
 WHERE r.since < $end AND (r.until IS NULL OR r.until >= $start) AND follower.active
   AND follower <> leader AND NOT follower.opted_out AND NOT leader.opted_out
-WITH follower, collect(DISTINCT leader.uuid) AS leaders
-RETURN follower.uuid AS person, size(leaders) AS leader_count, leaders
+RETURN follower.uuid AS person, count(DISTINCT leader) AS leader_count
 """
 
 # A person without direct reports whom `$min_followers` or more distinct people follow.
