@@ -170,14 +170,20 @@ def _prune(
     min_share: float,
     min_recognizers: int,
 ) -> set[str]:
+    # Adjacency once, so each round costs the group's edges, not the square of its size.
+    outgoing: dict[str, list[tuple[str, int]]] = {}
+    incoming: dict[str, list[str]] = {}
+    for (giver, receiver), count in given.items():
+        if giver != receiver and giver in group and receiver in group:
+            outgoing.setdefault(giver, []).append((receiver, count))
+            incoming.setdefault(receiver, []).append(giver)
     while True:
         failing = {
             person
             for person in group
-            if sum(given.get((person, other), 0) for other in group if other != person)
+            if sum(count for other, count in outgoing.get(person, []) if other in group)
             < min_share * total[person]
-            or sum(1 for other in group if other != person and given.get((other, person)))
-            < min_recognizers
+            or sum(1 for other in incoming.get(person, []) if other in group) < min_recognizers
         }
         if not failing:
             return group

@@ -31,6 +31,7 @@ from analytics.patterns import (
 )
 from analytics.patterns.base import Family, FamilyResult, Window
 from people.models import Context, Person
+from sociograph.bulk import insert_rows
 
 FAMILIES: tuple[Family, ...] = (
     communication.FAMILY,
@@ -101,10 +102,14 @@ def store_results(run: MiningRun, family: Family, result: FamilyResult) -> None:
         {uuid for uuid, _ in result.context}
         | {finding.context for finding in result.findings if finding.context}
     )
-    PersonMetric.objects.bulk_create(
-        PersonMetric(run=run, person_id=people[uuid], metric=metric, value=value)
-        for (uuid, metric), value in result.person.items()
-        if uuid in people
+    insert_rows(
+        PersonMetric,
+        ("run", "person", "metric", "value"),
+        (
+            (run.pk, people[uuid], metric, value)
+            for (uuid, metric), value in result.person.items()
+            if uuid in people
+        ),
     )
     ContextMetric.objects.bulk_create(
         ContextMetric(run=run, context_id=contexts[uuid], metric=metric, value=value)
@@ -114,10 +119,16 @@ def store_results(run: MiningRun, family: Family, result: FamilyResult) -> None:
     OrgMetric.objects.bulk_create(
         OrgMetric(run=run, metric=metric, value=value) for metric, value in result.org.items()
     )
-    for found in result.findings:
-        if not all(uuid in people for uuid in found.subjects):
-            continue  # someone was erased while the run read the graph: nothing about them stays
-        finding = Finding.objects.create(
+    _store_findings(run, result, people, contexts)
+
+
+def _store_findings(
+    run: MiningRun, result: FamilyResult, people: dict[str, int], contexts: dict[str, int]
+) -> None:
+    # Someone erased while the run read the graph: nothing about them stays.
+    kept = [found for found in result.findings if all(u in people for u in found.subjects)]
+    findings = Finding.objects.bulk_create(
+        Finding(
             run=run,
             pattern=found.pattern,
             severity=found.severity,
@@ -125,7 +136,14 @@ def store_results(run: MiningRun, family: Family, result: FamilyResult) -> None:
             detail=found.detail,
             sensitive=found.sensitive,
         )
-        finding.subjects.set([people[uuid] for uuid in found.subjects if uuid in people])
+        for found in kept
+    )
+    subject = Finding.subjects.through
+    subject.objects.bulk_create(
+        subject(finding_id=finding.pk, person_id=people[uuid])
+        for finding, found in zip(findings, kept, strict=True)
+        for uuid in found.subjects
+    )
 
 
 def _run_step(run: MiningRun, family: Family, window: Window) -> None:

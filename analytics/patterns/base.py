@@ -15,6 +15,8 @@ class Window:
     end: int
     params: dict[str, Any] = field(default_factory=dict)
     run_id: int | None = None  # for families built on the results of earlier steps
+    # Reads several families need (e.g. the arcs of G), kept for the steps of one execution.
+    shared: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)

@@ -41,8 +41,12 @@ Arcs = dict[tuple[str, str], int]
 
 
 def load_arcs(window: Window) -> Arcs:
-    rows = gateway.read(ARCS, start=window.start, end=window.end)
-    return {(row["source"], row["target"]): int(row["events"]) for row in rows}
+    """The arcs of G with their event counts, read once per run execution."""
+    if "arcs" not in window.shared:
+        rows = gateway.read(ARCS, start=window.start, end=window.end)
+        window.shared["arcs"] = {(row["source"], row["target"]): int(row["events"]) for row in rows}
+    arcs: Arcs = window.shared["arcs"]
+    return arcs
 
 
 def degree_metrics(arcs: Arcs, result: FamilyResult) -> None:

@@ -14,7 +14,7 @@ from typing import LiteralString
 
 from analytics import measures
 from analytics.patterns.base import Family, FamilyResult, FindingResult, Window
-from analytics.patterns.communication import ACTIVE_PEOPLE
+from analytics.patterns.communication import ACTIVE_PEOPLE, load_arcs
 from sociograph.graph import gateway
 
 RECOGNITIONS: LiteralString = """
@@ -22,12 +22,6 @@ MATCH (giver:Person)-[r:RECOGNIZED]->(receiver:Person)
 WHERE $start <= r.ts < $end AND giver <> receiver
   AND NOT giver.opted_out AND NOT receiver.opted_out
 RETURN giver.uuid AS giver, receiver.uuid AS receiver, count(r) AS recognitions
-"""
-
-INTERACTION_EVENTS: LiteralString = """
-MATCH (p:Person)-[i:INTERACTED]-(other:Person)
-WHERE $start <= i.ts < $end AND p <> other AND NOT p.opted_out AND NOT other.opted_out
-RETURN p.uuid AS person, count(i) AS events
 """
 
 DEFAULTS = {
@@ -69,7 +63,10 @@ def compute(window: Window) -> FamilyResult:
         given[row["giver"]] += row["recognitions"]
         pairs[row["giver"], row["receiver"]] = row["recognitions"]
     ring_findings(pairs, settings, result)
-    events = {row["person"]: row["events"] for row in gateway.read(INTERACTION_EVENTS, **span)}
+    events: dict[str, int] = defaultdict(int)  # interaction events with the person at either end
+    for (source, target), count in load_arcs(window).items():
+        events[source] += count
+        events[target] += count
     for person in people:
         result.person[person, "recognition_received"] = received.get(person, 0)
         result.person[person, "recognition_given"] = given.get(person, 0)
