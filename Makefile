@@ -20,6 +20,7 @@ demo: services
 	@platform/bin/app start
 	@$(PY) manage.py demo_setup
 	@$(PY) manage.py load_sample_org
+	@$(PY) manage.py graph_reconcile | tail -n 1   # relayed, and Neo4j matches SQL, before mining
 	@$(PY) manage.py mine --window-days 90
 	@$(PY) manage.py wait_healthy --timeout 90 >/dev/null
 	@echo
