@@ -39,7 +39,8 @@ def fresh_driver() -> Iterator[None]:
     gateway.close_driver()
 
 
-def _test_database_url() -> str:
+def database_url_of_tests() -> str:
+    """DATABASE_URL of the test database, for worker processes that must use it too."""
     db = connection.settings_dict
     if db["ENGINE"] == "django.db.backends.sqlite3":
         return f"sqlite:///{db['NAME']}"
@@ -76,25 +77,35 @@ def wait_for_idle_workers(timeout: float = 60) -> None:
     pytest.fail("Celery workers did not become idle")
 
 
+def start_worker(
+    name: str, queues: str, concurrency: int, log: Path, env: dict[str, str]
+) -> subprocess.Popen[bytes]:
+    """A `celery worker` subprocess in its own session, output to `log`."""
+    command = [sys.executable, "-m", "celery", "-A", "sociograph", "worker", "-Q", queues]
+    command += ["--concurrency", str(concurrency), "--hostname", name]
+    command += ["--without-gossip", "--without-mingle", "--loglevel", "INFO"]
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as output:
+        return subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
     """A real `celery worker` process (prefork, 2 children) on the test database and broker."""
     with django_db_blocker.unblock():
-        database_url = _test_database_url()
+        database_url = database_url_of_tests()
     name = f"pytest-{os.getpid()}@localhost"
     log = Path(settings.VAR_DIR) / "log" / "pytest-worker.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "celery", "-A", "sociograph", "worker"]
-    command += ["-Q", "celery,graph_sync,analytics", "--concurrency", "2", "--hostname", name]
-    command += ["--without-gossip", "--without-mingle", "--loglevel", "INFO"]
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env={**os.environ, "DATABASE_URL": database_url},
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    process = start_worker(
+        name, "celery,graph_sync,analytics", 2, log, {"DATABASE_URL": database_url}
+    )
     _wait_for_worker(name, process, log)
     yield name
     process.terminate()

@@ -39,6 +39,8 @@ def components(run_id: int) -> dict[str, dict[str, float]]:
     people = org.get("people", 0.0)
     leaders = PersonMetric.objects.filter(run_id=run_id, metric="leader_count")
     big_teams = len([size for size in _team_values(run_id, "size") if size >= SILO_MIN_MEMBERS])
+    exploration = _team_values(run_id, "exploration")
+    engagement = _team_values(run_id, "engagement")
     silos = Finding.objects.filter(
         run_id=run_id, pattern="silo", context__kind=ContextKind.TEAM
     ).count()
@@ -55,9 +57,7 @@ def components(run_id: int) -> dict[str, dict[str, float]]:
         },
         "agility": {
             "boundary_spanning": (org["ei_index"] + 1) / 2 if "ei_index" in org else None,
-            "exploration": mean(_team_values(run_id, "exploration"))
-            if _team_values(run_id, "exploration")
-            else None,
+            "exploration": mean(exploration) if exploration else None,
             "openness": 1 - _clip(org["modularity_of_teams"])
             if "modularity_of_teams" in org
             else None,
@@ -65,9 +65,7 @@ def components(run_id: int) -> dict[str, dict[str, float]]:
         },
         "wellbeing": {
             "affect": (org["mean_affect"] + 1) / 2 if "mean_affect" in org else None,
-            "engagement": mean(_team_values(run_id, "engagement"))
-            if _team_values(run_id, "engagement")
-            else None,
+            "engagement": mean(engagement) if engagement else None,
             "recognition_equity": 1 - org["recognition_gini"]
             if "recognition_gini" in org
             else None,

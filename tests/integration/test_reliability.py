@@ -7,7 +7,6 @@ import io
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -31,7 +30,7 @@ from sociograph.graph.schema import apply_schema
 from sociograph.graph.services import wipe_graph
 from sociograph.graph.tasks import relay_outbox
 from sociograph.importing import SourceRow, read_csv_file
-from tests.conftest import ROOT, wait_for_idle_workers
+from tests.conftest import ROOT, database_url_of_tests, start_worker, wait_for_idle_workers
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -155,30 +154,12 @@ def test_neo4j_down_in_the_middle_of_an_import_loses_nothing(
 
 
 def _start_worker(log: Path) -> subprocess.Popen[bytes]:
-    db = connection.settings_dict
-    database_url = (
-        f"sqlite:///{db['NAME']}"
-        if db["ENGINE"].endswith("sqlite3")
-        else f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    )
     env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": database_url_of_tests(),
         "NEO4J_URI": f"bolt://127.0.0.1:{CHAOS_PORT}",
         "REDIS_URL": CHAOS_BROKER,
     }
-    command = [sys.executable, "-m", "celery", "-A", "sociograph", "worker", "-Q", "graph_sync"]
-    command += ["--concurrency", "1", "--without-gossip", "--without-mingle"]
-    command += ["--hostname", f"chaos-{os.getpid()}@localhost", "--loglevel", "INFO"]
-    with log.open("wb") as output:
-        return subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    return start_worker(f"chaos-{os.getpid()}@localhost", "graph_sync", 1, log, env)
 
 
 def _send_relay_task_to(broker: str) -> None:
