@@ -15,7 +15,10 @@ from recognition.services import KINDS, EventInput, event_key, record_events
 from sociograph.graph.projection import chunked
 from sociograph.importing import ImportReport, SourceRow, import_transaction, readable
 
-BATCH_SIZE = 5000
+# Rows per transaction. A commit writes every index page its batch touched, and the foreign-key
+# indexes are touched all over, so larger batches write each page fewer times (measured in
+# docs/performance.md).
+BATCH_SIZE = 50_000
 MAX_MESSAGE_CHARS = 2000
 CLOCK_SKEW = timedelta(minutes=5)
 CHANNELS = frozenset(Channel.values)
@@ -34,11 +37,11 @@ class RowError(ValueError):
 
 
 class Directory:
-    """External ids and context keys resolved to primary keys, fetched once per batch."""
+    """External ids and context keys resolved to (primary key, uuid text), fetched per batch."""
 
     def __init__(self) -> None:
-        self.people: dict[str, int] = {}
-        self.contexts: dict[str, int] = {}
+        self.people: dict[str, tuple[int, str]] = {}
+        self.contexts: dict[str, tuple[int, str]] = {}
 
     def prefetch(self, rows: Iterable[dict[str, str]]) -> None:
         ids: set[str] = set()
@@ -49,19 +52,20 @@ class Directory:
         ids -= self.people.keys() | {""}
         keys -= self.contexts.keys() | {""}
         if ids:
-            self.people.update(
-                Person.objects.filter(external_id__in=ids).values_list("external_id", "pk")
+            found = Person.objects.filter(external_id__in=ids).values_list(
+                "external_id", "pk", "uuid"
             )
+            self.people.update((key, (pk, str(uuid))) for key, pk, uuid in found)
         parsed = {key for key in map(_safe_key, keys) if key is not None}
         if parsed:
             names = {name for _, name in parsed}
-            for pk, kind, name in Context.objects.filter(name__in=names).values_list(
-                "pk", "kind", "name"
+            for pk, uuid, kind, name in Context.objects.filter(name__in=names).values_list(
+                "pk", "uuid", "kind", "name"
             ):
                 if (kind, name) in parsed:
-                    self.contexts[f"{kind}:{name}"] = pk
+                    self.contexts[f"{kind}:{name}"] = (pk, str(uuid))
 
-    def person(self, column: str, external_id: str) -> int:
+    def person(self, column: str, external_id: str) -> tuple[int, str]:
         if not external_id:
             raise RowError(f"{column}: required")
         try:
@@ -69,7 +73,7 @@ class Directory:
         except KeyError:
             raise RowError(f"{column}: {external_id!r} is not a known person") from None
 
-    def context(self, text: str) -> int:
+    def context(self, text: str) -> tuple[int, str]:
         try:
             kind, name = parse_context_key(text)
         except ValueError as error:
@@ -113,9 +117,15 @@ def parse_number(column: str, text: str) -> float | None:
     return value
 
 
+NOT_ALLOWED = {
+    kind: tuple(column for column in (*OPTIONAL_CELLS, "event_id") if column not in allowed)
+    for kind, allowed in ALLOWED.items()
+}
+
+
 def _check_cells_allowed(kind: str, row: dict[str, str]) -> None:
-    for column in (*OPTIONAL_CELLS, "event_id"):
-        if row.get(column) and column not in ALLOWED[kind]:
+    for column in NOT_ALLOWED[kind]:
+        if row.get(column):
             raise RowError(f"{column}: not used by {kind} rows (leave the cell empty)")
 
 
@@ -140,6 +150,12 @@ def _channel(row: dict[str, str]) -> str:
     return channel
 
 
+def _values(text: str) -> tuple[str, ...]:
+    if not text:
+        return ()
+    return tuple(stripped for value in text.split(";") if (stripped := value.strip()))
+
+
 def parse_event_row(row: dict[str, str], directory: Directory, now: datetime) -> EventInput:
     kind = row["kind"]
     if kind not in KINDS:
@@ -149,8 +165,8 @@ def parse_event_row(row: dict[str, str], directory: Directory, now: datetime) ->
     target = directory.person("target", row["target"])
     if source == target:
         raise RowError(f"source and target are the same person (self-{kind})")
-    context = directory.context(row["context"]) if row["context"] else None
-    if kind == "follow" and context is None:
+    context_id, context_uuid = directory.context(row["context"]) if row["context"] else (None, None)
+    if kind == "follow" and context_id is None:
         raise RowError("context: a follow is always in a context")
     at = parse_moment("at", row["at"], now)
     until = parse_moment("until", row["until"], now) if row.get("until") else None
@@ -159,7 +175,7 @@ def parse_event_row(row: dict[str, str], directory: Directory, now: datetime) ->
     message = row.get("message", "")
     if len(message) > MAX_MESSAGE_CHARS:
         raise RowError(f"message: longer than {MAX_MESSAGE_CHARS} characters")
-    values = tuple(v.strip() for v in row.get("values", "").split(";") if v.strip())
+    values = _values(row.get("values", ""))
     affect, weight, channel = _affect(row), _weight(row), _channel(row)
     content = (
         *(row["source"], row["target"], row["context"], at.isoformat(), affect, weight),
@@ -167,11 +183,14 @@ def parse_event_row(row: dict[str, str], directory: Directory, now: datetime) ->
     )
     return EventInput(
         kind=kind,
-        source_id=source,
-        target_id=target,
+        source_id=source[0],
+        target_id=target[0],
         at=at,
         event_key=event_key(kind, row.get("event_id", ""), content),
-        context_id=context,
+        source_uuid=source[1],
+        target_uuid=target[1],
+        context_uuid=context_uuid,
+        context_id=context_id,
         affect=affect,
         weight=weight,
         message=message,

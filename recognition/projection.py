@@ -20,31 +20,62 @@ from sociograph.graph.projection import (
 )
 
 
+def recognition_row(
+    uuid: Any, giver: Any, receiver: Any, at: Any, context: Any, affect: Any, values: Any
+) -> Row:
+    """The projected form of one recognition, from raw SQL values or from Python values."""
+    return {
+        "uuid": uuid_text(uuid),
+        "source": uuid_text(giver),
+        "target": uuid_text(receiver),
+        "ts": epoch_seconds(at),
+        "context": uuid_text(context),
+        "affect": affect,
+        "values": json_list(values),
+    }
+
+
+def follow_row(uuid: Any, follower: Any, leader: Any, context: Any, since: Any, until: Any) -> Row:
+    return {
+        "uuid": uuid_text(uuid),
+        "source": uuid_text(follower),
+        "target": uuid_text(leader),
+        "context": uuid_text(context),
+        "since": epoch_seconds(since),
+        "until": epoch_seconds(until),
+    }
+
+
+def interaction_row(
+    uuid: Any,
+    source: Any,
+    target: Any,
+    at: Any,
+    context: Any,
+    channel: Any,
+    weight: Any,
+    affect: Any,
+) -> Row:
+    return {
+        "uuid": uuid_text(uuid),
+        "source": uuid_text(source),
+        "target": uuid_text(target),
+        "ts": epoch_seconds(at),
+        "context": uuid_text(context),
+        "channel": channel,
+        "weight": weight,
+        "affect": affect,
+    }
+
+
 def recognition_rows(queryset: QuerySet[Any]) -> Iterator[Row]:
     fields = ("uuid", "giver__uuid", "receiver__uuid", "at", "context__uuid", "affect", "values")
-    for uuid, giver, receiver, at, context, affect, values in raw_values(queryset, *fields):
-        yield {
-            "uuid": uuid_text(uuid),
-            "source": uuid_text(giver),
-            "target": uuid_text(receiver),
-            "ts": epoch_seconds(at),
-            "context": uuid_text(context),
-            "affect": affect,
-            "values": json_list(values),
-        }
+    return (recognition_row(*values) for values in raw_values(queryset, *fields))
 
 
 def follow_rows(queryset: QuerySet[Any]) -> Iterator[Row]:
     fields = ("uuid", "follower__uuid", "leader__uuid", "context__uuid", "since", "until")
-    for uuid, follower, leader, context, since, until in raw_values(queryset, *fields):
-        yield {
-            "uuid": uuid_text(uuid),
-            "source": uuid_text(follower),
-            "target": uuid_text(leader),
-            "context": uuid_text(context),
-            "since": epoch_seconds(since),
-            "until": epoch_seconds(until),
-        }
+    return (follow_row(*values) for values in raw_values(queryset, *fields))
 
 
 def interaction_rows(queryset: QuerySet[Any]) -> Iterator[Row]:
@@ -58,17 +89,7 @@ def interaction_rows(queryset: QuerySet[Any]) -> Iterator[Row]:
         "weight",
         "affect",
     )
-    for uuid, source, target, at, context, channel, weight, affect in raw_values(queryset, *fields):
-        yield {
-            "uuid": uuid_text(uuid),
-            "source": uuid_text(source),
-            "target": uuid_text(target),
-            "ts": epoch_seconds(at),
-            "context": uuid_text(context),
-            "channel": channel,
-            "weight": weight,
-            "affect": affect,
-        }
+    return (interaction_row(*values) for values in raw_values(queryset, *fields))
 
 
 SPECS = (
@@ -78,6 +99,7 @@ SPECS = (
         model=Recognition,
         to_rows=recognition_rows,
         upsert=cypher.UPSERT_RECOGNITIONS,
+        create=cypher.CREATE_RECOGNITIONS,
         delete=cypher.DELETE_RECOGNITIONS,
         neo4j_state=cypher.RECOGNITIONS_STATE,
         counts_written=True,
@@ -89,6 +111,7 @@ SPECS = (
         model=Follow,
         to_rows=follow_rows,
         upsert=cypher.UPSERT_FOLLOWS,
+        create=cypher.CREATE_FOLLOWS,
         delete=cypher.DELETE_FOLLOWS,
         neo4j_state=cypher.FOLLOWS_STATE,
         counts_written=True,
@@ -100,6 +123,7 @@ SPECS = (
         model=Interaction,
         to_rows=interaction_rows,
         upsert=cypher.UPSERT_INTERACTIONS,
+        create=cypher.CREATE_INTERACTIONS,
         delete=cypher.DELETE_INTERACTIONS,
         neo4j_state=cypher.INTERACTIONS_STATE,
         counts_written=True,

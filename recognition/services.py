@@ -8,14 +8,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from uuid import UUID, uuid4
 
 from django.db import transaction
 from django.utils import timezone
 
 from recognition.models import Follow, Interaction, Recognition
+from recognition.projection import follow_row, interaction_row, recognition_row
 from sociograph.bulk import insert_rows
 from sociograph.graph.outbox import record_change
+from sociograph.graph.projection import Row
+from sociograph.ids import uuid7_texts
 
 KINDS = ("recognition", "follow", "interaction")
 
@@ -27,6 +29,10 @@ class EventInput:
     target_id: int
     at: datetime
     event_key: str
+    # The uuids of the people and context, for the outbox snapshot of the projected event.
+    source_uuid: str
+    target_uuid: str
+    context_uuid: str | None = None
     context_id: int | None = None
     affect: float | None = None
     weight: float | None = None
@@ -92,7 +98,7 @@ MODELS: dict[str, type[Any]] = {
 }
 
 
-def _values(event: EventInput, identity: UUID, now: datetime) -> tuple[Any, ...]:
+def _values(event: EventInput, identity: str, now: datetime) -> tuple[Any, ...]:
     common = (identity, event.event_key, now, event.source_id, event.target_id, event.context_id)
     if event.kind == "recognition":
         return (*common, event.message, list(event.values), event.affect, event.at)
@@ -100,39 +106,66 @@ def _values(event: EventInput, identity: UUID, now: datetime) -> tuple[Any, ...]
         if event.context_id is None:
             raise ValueError("a follow needs a context")
         return (*common, event.at, event.until)
-    weight = 1.0 if event.weight is None else event.weight
-    return (*common, event.channel, weight, event.affect, event.at)
+    return (*common, event.channel, _weight(event), event.affect, event.at)
+
+
+def _weight(event: EventInput) -> float:
+    return 1.0 if event.weight is None else event.weight
+
+
+def _projected(event: EventInput, identity: str) -> Row:
+    """The event as the relay would read it back from SQL (see recognition/projection.py)."""
+    ends = (identity, event.source_uuid, event.target_uuid)
+    if event.kind == "recognition":
+        return recognition_row(
+            *ends, event.at, event.context_uuid, event.affect, list(event.values)
+        )
+    if event.kind == "follow":
+        return follow_row(*ends, event.context_uuid, event.at, event.until)
+    return interaction_row(
+        *ends, event.at, event.context_uuid, event.channel, _weight(event), event.affect
+    )
+
+
+def _stored(model: type[Any], identities: list[str]) -> set[str]:
+    return {
+        str(value)
+        for value in model.objects.filter(uuid__in=identities).values_list("uuid", flat=True)
+    }
 
 
 @transaction.atomic
 def record_events(events: Sequence[EventInput]) -> RecordOutcome:
-    """Store the events not stored yet, and their outbox entries, in one transaction."""
+    """Store the events not stored yet, and their outbox entries, in one transaction.
+
+    An event whose key is already stored is skipped by the INSERT itself (ON CONFLICT DO
+    NOTHING); only when the insert wrote fewer rows than given are the kept ones looked up.
+    """
     outcome = RecordOutcome()
     for kind, model in MODELS.items():
         positions = [i for i, event in enumerate(events) if event.kind == kind]
         if not positions:
             continue
-        keys = [events[i].event_key for i in positions]
-        stored = set(model.objects.filter(event_key__in=keys).values_list("event_key", flat=True))
-        fresh = [i for i in positions if events[i].event_key not in stored]
-        outcome.already_present += [i for i in positions if events[i].event_key in stored]
-        identities = [uuid4() for _ in fresh]
+        identities = uuid7_texts(len(positions))
         now = timezone.now()
         inserted = insert_rows(
             model,
             COLUMNS[kind],
             (
                 _values(events[i], identity, now)
-                for i, identity in zip(fresh, identities, strict=True)
+                for i, identity in zip(positions, identities, strict=True)
             ),
-            # A concurrent import may store the same event between our check and our insert.
             skip_conflicts_on="event_key",
         )
-        if inserted < len(fresh):
-            kept = set(model.objects.filter(uuid__in=identities).values_list("uuid", flat=True))
-            pairs = list(zip(fresh, identities, strict=True))
+        pairs = list(zip(positions, identities, strict=True))
+        if inserted < len(positions):
+            kept = _stored(model, identities)
             outcome.already_present += [i for i, identity in pairs if identity not in kept]
-            identities = [identity for _, identity in pairs if identity in kept]
-        record_change(model, identities)
-        outcome.created += len(identities)
+            pairs = [(i, identity) for i, identity in pairs if identity in kept]
+        record_change(
+            model,
+            [identity for _, identity in pairs],
+            snapshot=[_projected(events[i], identity) for i, identity in pairs],
+        )
+        outcome.created += len(pairs)
     return outcome

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
+from uuid import UUID
 
 from django.db import connection, models
 
@@ -19,14 +20,23 @@ Converter = Callable[[Any], Any]
 
 def _sqlite_datetime(value: datetime | None) -> str | None:
     # What Django's SQLite backend stores for an aware datetime: naive UTC text.
-    return None if value is None else str(value.astimezone(UTC).replace(tzinfo=None))
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(" ")
+
+
+def _sqlite_uuid(value: UUID | str) -> str:
+    # SQLite stores a uuid as its 32 hex digits; bulk writers may pass canonical text.
+    return value.replace("-", "") if isinstance(value, str) else value.hex
 
 
 def _converter(field: models.Field[Any, Any]) -> Converter | None:
     """How a Python value of this field becomes a database value; None when it already is one."""
     sqlite = connection.vendor == "sqlite"
     if isinstance(field, models.UUIDField):
-        return (lambda value: value.hex) if sqlite else None
+        return _sqlite_uuid if sqlite else None
     if isinstance(field, models.DateTimeField) and sqlite:
         return _sqlite_datetime
     if isinstance(field, models.ForeignKey | models.IntegerField | models.FloatField):

@@ -87,6 +87,9 @@ def check_header(header: list[str], required: tuple[str, ...], optional: tuple[s
 def _row_error(header: list[str], cells: list[str]) -> str | None:
     if len(cells) != len(header):
         return f"expected {len(header)} fields, found {len(cells)}"
+    joined = "".join(cells)
+    if len(joined) <= MAX_FIELD_CHARS and joined.isascii():
+        return None  # the common case, checked once per row: no cell can fail the checks below
     for name, cell in zip(header, cells, strict=True):
         if _has_undecodable(cell):
             return f"{name}: not valid UTF-8"

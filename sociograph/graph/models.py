@@ -15,6 +15,11 @@ class OutboxEntry(models.Model):
     id = models.BigAutoField(primary_key=True)
     entity = models.CharField(max_length=30)
     uuids = models.JSONField()
+    # Rows created in the same transaction, in the projection's row form. The relay writes them
+    # as they are instead of re-reading SQL; any later change to them has a later entry. Cleared
+    # when the entry fails for a reason of its own, so a retry, which may come after later
+    # entries, re-reads SQL.
+    snapshot = models.JSONField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)

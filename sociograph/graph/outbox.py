@@ -14,7 +14,7 @@ from django.db import models, router, transaction
 from django.db.models.deletion import Collector
 
 from sociograph.graph.models import OutboxEntry
-from sociograph.graph.projection import CHUNK, chunked, is_projected, spec_for_model
+from sociograph.graph.projection import CHUNK, Row, chunked, is_projected, spec_for_model
 
 logger = logging.getLogger(__name__)
 
@@ -22,13 +22,19 @@ NUDGE_DEBOUNCE_KEY = "sociograph:graph-relay:nudged"
 NUDGE_DEBOUNCE_SECONDS = 1
 
 
-def record_change(model: type[models.Model], uuids: Iterable[UUID | str]) -> OutboxEntry | None:
-    """Note that these entities changed (created, updated or deleted) in the current transaction."""
+def record_change(
+    model: type[models.Model], uuids: Iterable[UUID | str], snapshot: list[Row] | None = None
+) -> OutboxEntry | None:
+    """Note that these entities changed (created, updated or deleted) in the current transaction.
+
+    `snapshot`: for rows created in this transaction only, their projected form (the spec's
+    `to_rows` shape), which spares the relay from reading them back from SQL.
+    """
     listed = [str(value) for value in uuids]
     if not listed:
         return None
     entity = spec_for_model(model).entity
-    entry = OutboxEntry.objects.create(entity=entity, uuids=listed)
+    entry = OutboxEntry.objects.create(entity=entity, uuids=listed, snapshot=snapshot)
     if settings.SOCIOGRAPH_GRAPH_NUDGE:
         transaction.on_commit(nudge_relay, robust=True)
     return entry

@@ -33,6 +33,8 @@ class ProjectionSpec:
     stage: int
     # For relationships: the row keys holding the start and end node uuids.
     endpoints: tuple[str, str] | None = None
+    # For relationships written with outbox snapshots: creates the absent ones, returns `created`.
+    create: LiteralString | None = None
 
 
 _specs: dict[str, ProjectionSpec] = {}

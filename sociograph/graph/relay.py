@@ -78,14 +78,22 @@ def load_state(spec: ProjectionSpec, uuids: list[str]) -> list[Row]:
     return list(spec.to_rows(queryset))
 
 
-def write_state(spec: ProjectionSpec, rows: list[Row], gone: list[str]) -> None:
-    """Upsert `rows` and delete `gone` in one Neo4j transaction."""
+def write_state(
+    spec: ProjectionSpec, rows: list[Row], gone: list[str], created_in_sql: bool = False
+) -> None:
+    """Upsert `rows` and delete `gone` in one Neo4j transaction. `created_in_sql`: the rows are
+    an outbox snapshot of new rows, so creating the absent ones is usually all there is to do."""
 
     if spec.endpoints is not None:
         rows = [as_relationship_row(row, spec.endpoints) for row in rows]
 
+    def created_all(tx: neo4j.ManagedTransaction) -> bool:
+        if not created_in_sql or spec.create is None:
+            return False
+        return bool(tx.run(spec.create, rows=rows).single(strict=True)["created"] == len(rows))
+
     def work(tx: neo4j.ManagedTransaction) -> None:
-        if rows:
+        if rows and not created_all(tx):
             result = tx.run(spec.upsert, rows=rows)
             if spec.counts_written:
                 written = result.single(strict=True)["written"]
@@ -103,8 +111,14 @@ def write_state(spec: ProjectionSpec, rows: list[Row], gone: list[str]) -> None:
         session.execute_write(work)
 
 
-def project(spec: ProjectionSpec, uuids: list[str]) -> tuple[int, int]:
-    """Make Neo4j match SQL for these entities. Returns (upserted, deleted)."""
+def project(
+    spec: ProjectionSpec, uuids: list[str], snapshot: list[Row] | None = None
+) -> tuple[int, int]:
+    """Make Neo4j match SQL for these entities (as of `snapshot`, when the entry has one).
+    Returns (upserted, deleted)."""
+    if snapshot is not None:
+        write_state(spec, snapshot, [], created_in_sql=True)
+        return len(snapshot), 0
     rows = load_state(spec, uuids)
     present = {row["uuid"] for row in rows}
     gone = [value for value in uuids if value not in present]
@@ -123,16 +137,18 @@ TRANSIENT = (
 
 def _note_failure(entry: OutboxEntry, error: Exception) -> None:
     """Record why an entry failed. Failures of the entry itself count towards parking it."""
-    counted = 0 if isinstance(error, TRANSIENT) else 1
-    OutboxEntry.objects.filter(pk=entry.pk).update(
-        attempts=F("attempts") + counted, last_error=f"{type(error).__name__}: {error}"[:2000]
-    )
+    message = f"{type(error).__name__}: {error}"[:2000]
+    entries = OutboxEntry.objects.filter(pk=entry.pk)
+    if isinstance(error, TRANSIENT):
+        entries.update(last_error=message)
+    else:
+        entries.update(attempts=F("attempts") + 1, last_error=message, snapshot=None)
 
 
 def apply_entry(entry: OutboxEntry, report: RelayReport) -> None:
     spec = spec_for(entry.entity)
     try:
-        upserted, deleted = project(spec, list(entry.uuids))
+        upserted, deleted = project(spec, list(entry.uuids), entry.snapshot)
     except Exception as error:
         _note_failure(entry, error)
         raise
@@ -143,10 +159,14 @@ def apply_entry(entry: OutboxEntry, report: RelayReport) -> None:
 
 def _drain(lock: Any, report: RelayReport, max_entries: int | None) -> None:
     while max_entries is None or report.entries < max_entries:
-        batch = list(relayable().order_by("id")[:ENTRIES_PER_FETCH])
+        # Ids first: an entry with a snapshot can hold thousands of rows, so one at a time.
+        batch = list(relayable().order_by("id").values_list("id", flat=True)[:ENTRIES_PER_FETCH])
         if not batch:
             return
-        for entry in batch:
+        for entry_id in batch:
+            entry = OutboxEntry.objects.filter(pk=entry_id).first()
+            if entry is None:  # deleted meanwhile (in the admin)
+                continue
             apply_entry(entry, report)
             lock.extend(settings.SOCIOGRAPH_RELAY_LEASE_SECONDS, replace_ttl=True)
             if max_entries is not None and report.entries >= max_entries:

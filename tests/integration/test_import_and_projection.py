@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import time
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -19,7 +20,8 @@ from recognition.models import Follow, Interaction, Recognition
 from sociograph.graph import gateway, reconcile, relay
 from sociograph.graph.cypher import probe
 from sociograph.graph.models import OutboxEntry
-from sociograph.graph.outbox import record_change
+from sociograph.graph.outbox import delete_with_outbox, record_change
+from sociograph.graph.projection import spec_for
 from tests.conftest import EVENT_HEADER, wait_for_idle_workers, write_csv
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.usefixtures("graph")]
@@ -337,3 +339,65 @@ def test_a_conflicting_event_key_is_skipped_not_fatal(events: Path) -> None:
     columns += ("context", "channel", "weight", "affect", "at")
     assert insert_rows(Interaction, columns, [row], skip_conflicts_on="event_key") == 0
     assert Interaction.objects.count() == 3
+
+
+def _snapshot_entries() -> list[OutboxEntry]:
+    return list(OutboxEntry.objects.filter(snapshot__isnull=False).order_by("id"))
+
+
+def test_imported_events_carry_a_snapshot_equal_to_their_rows_read_back_from_sql(
+    events: Path,
+) -> None:
+    entries = _snapshot_entries()
+    assert sorted(entry.entity for entry in entries) == ["follow", "interaction", "recognition"]
+    for entry in entries:
+        spec = spec_for(entry.entity)
+        snapshot = entry.snapshot or []
+        from_sql = list(spec.to_rows(spec.model._default_manager.filter(uuid__in=entry.uuids)))
+        assert sorted(snapshot, key=itemgetter("uuid")) == sorted(from_sql, key=itemgetter("uuid"))
+        assert sorted(row["uuid"] for row in snapshot) == sorted(entry.uuids)
+
+
+def test_replaying_a_snapshot_entry_after_it_was_applied_changes_nothing(events: Path) -> None:
+    applied = _snapshot_entries()
+    relay.relay(wait_seconds=30)
+    before = gateway.read(probe.RELATIONSHIPS_BY_TYPE)
+    for entry in applied:  # as if the relay had crashed after Neo4j committed, before deleting
+        OutboxEntry.objects.create(entity=entry.entity, uuids=entry.uuids, snapshot=entry.snapshot)
+    assert relay.relay(wait_seconds=30).entries == 3
+    assert gateway.read(probe.RELATIONSHIPS_BY_TYPE) == before
+    assert gateway.read(probe.DUPLICATED_RELATIONSHIP_UUIDS) == [{"duplicated": 0}]
+    assert_no_drift()
+
+
+def test_later_changes_to_snapshotted_events_win(events: Path) -> None:
+    people = {p.external_id: p for p in Person.objects.all()}
+    moved = Interaction.objects.filter(source=people["E3"], target=people["E5"]).get()
+    with transaction.atomic():  # before the import's entries were relayed
+        Interaction.objects.filter(pk=moved.pk).update(target=people["E1"])
+        record_change(Interaction, [moved.uuid])
+    delete_with_outbox(Recognition.objects.filter(giver=people["E5"]).get())
+    relay.relay(wait_seconds=30)
+    assert gateway.read(probe.INTERACTIONS_BETWEEN, source="E3", target="E5") == []
+    assert len(gateway.read(probe.INTERACTIONS_BETWEEN, source="E3", target="E1")) == 1
+    assert_no_drift()
+
+
+def test_a_snapshot_naming_a_missing_person_fails_and_is_then_reread_from_sql(
+    events: Path,
+) -> None:
+    relay.relay(wait_seconds=30)
+    recognition = Recognition.objects.first()
+    assert recognition is not None
+    spec = spec_for("recognition")
+    [row] = spec.to_rows(Recognition.objects.filter(pk=recognition.pk))
+    stray = [{**row, "target": STRAY_UUID}]
+    OutboxEntry.objects.create(entity="recognition", uuids=[row["uuid"]], snapshot=stray)
+    with pytest.raises(relay.ProjectionError, match="missing from the graph"):
+        relay.relay(wait_seconds=30)
+    failed = OutboxEntry.objects.get()
+    assert failed.attempts == 1
+    assert failed.snapshot is None  # the retry reads SQL, which names a person that exists
+    relay.relay(wait_seconds=30)
+    assert relay.pending_entries() == 0
+    assert_no_drift()

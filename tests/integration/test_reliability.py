@@ -179,7 +179,7 @@ def test_killing_the_worker_mid_batch_neither_duplicates_nor_loses(
     on_chaos: ChaosNeo4j, org_files: Path
 ) -> None:
     import_org(org_files)
-    import_events(event_rows(org_files))
+    import_events(event_rows(org_files), batch_size=5_000)  # enough entries to kill one midway
     relay.relay(wait_seconds=30, max_entries=3)  # people, contexts, memberships: nodes exist
     entries = OutboxEntry.objects.count()
     assert entries >= 8
