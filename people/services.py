@@ -164,3 +164,63 @@ def erase_person(person: Person) -> None:
 
     delete_with_outbox(person)
     forget_orphan_findings()
+
+
+PERSON_FIELDS = ("name", "email", "title", "is_active", "analytics_opt_out")
+
+
+@transaction.atomic
+def update_person(person: Person, changes: dict[str, object]) -> Person:
+    """Change some of PERSON_FIELDS (and `manager`, a Person or None; a reporting loop is a
+    ValueError). Records the change for the projection."""
+    if "manager" in changes:
+        manager = changes.pop("manager")
+        manager_id = manager.pk if isinstance(manager, Person) else None
+        if set_managers({person.pk: manager_id}):
+            raise ValueError("manager: this would make a reporting loop")
+        person.refresh_from_db(fields=["manager"])
+    unknown = set(changes) - set(PERSON_FIELDS)
+    if unknown:
+        raise ValueError(f"cannot change {', '.join(sorted(unknown))}")
+    for name, value in changes.items():
+        setattr(person, name, value)
+    person.save()
+    record_change(Person, [person.uuid])
+    return person
+
+
+@transaction.atomic
+def update_context(context: Context, changes: dict[str, object]) -> Context:
+    """Change `name` and/or `parent` (a Context or None; a loop of parents is a ValueError)."""
+    if "parent" in changes:
+        parent = changes["parent"]
+        ancestor = parent if isinstance(parent, Context) else None
+        while ancestor is not None:
+            if ancestor.pk == context.pk:
+                raise ValueError("parent: this would make a loop of parent contexts")
+            ancestor = ancestor.parent
+    for name, value in changes.items():
+        setattr(context, name, value)
+    context.full_clean(validate_unique=True, validate_constraints=True)
+    context.save()
+    record_change(Context, [context.uuid])
+    return context
+
+
+@transaction.atomic
+def add_membership(person: Person, context: Context, **fields: object) -> Membership:
+    membership = Membership(person=person, context=context, **fields)
+    membership.full_clean()
+    membership.save()
+    record_change(Membership, [membership.uuid])
+    return membership
+
+
+@transaction.atomic
+def update_membership(membership: Membership, changes: dict[str, object]) -> Membership:
+    for name, value in changes.items():
+        setattr(membership, name, value)
+    membership.full_clean()
+    membership.save()
+    record_change(Membership, [membership.uuid])
+    return membership

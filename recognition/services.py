@@ -46,6 +46,7 @@ class EventInput:
 class RecordOutcome:
     created: int = 0
     already_present: list[int] = field(default_factory=list)  # positions in the input
+    uuids: dict[int, str] = field(default_factory=dict)  # position -> uuid of each created event
 
 
 def event_key(kind: str, event_id: str, content: Sequence[object]) -> str:
@@ -168,4 +169,16 @@ def record_events(events: Sequence[EventInput]) -> RecordOutcome:
             snapshot=[_projected(events[i], identity) for i, identity in pairs],
         )
         outcome.created += len(pairs)
+        outcome.uuids.update(pairs)
     return outcome
+
+
+@transaction.atomic
+def end_follow(follow: Follow, until: datetime | None) -> Follow:
+    """Set (or clear, with None) when a follow ended; the follower decides."""
+    if until is not None and until < follow.since:
+        raise ValueError("before the follow's start (since)")
+    follow.until = until
+    follow.save(update_fields=["until"])
+    record_change(Follow, [follow.uuid])
+    return follow

@@ -46,6 +46,21 @@ def _converter(field: models.Field[Any, Any]) -> Converter | None:
     return lambda value: field.get_db_prep_save(value, connection)
 
 
+def _remembering(convert: Converter | None) -> Converter | None:
+    """The converter, skipping the work when a value is the very object converted last: a batch
+    shares one `created_at` and often one context."""
+    if convert is None:
+        return None
+    last: list[Any] = [object(), None]
+
+    def converted(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, convert(value)
+        return last[1]
+
+    return converted
+
+
 def insert_rows(
     model: type[models.Model],
     field_names: Sequence[str],
@@ -65,7 +80,7 @@ def insert_rows(
     if skip_conflicts_on is not None:
         unique = cast(str, model._meta.get_field(skip_conflicts_on).column)  # type: ignore[union-attr]
         sql += f" ON CONFLICT ({quote(unique)}) DO NOTHING"
-    converters = [_converter(field) for field in fields]
+    converters = [_remembering(convert) for convert in map(_converter, fields)]
     prepared = [
         tuple(
             value if convert is None else convert(value)

@@ -1,9 +1,10 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from sociograph.health import health_view
 
 urlpatterns = [
     path("health/", health_view, name="health"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("sociograph.api.urls")),
 ]

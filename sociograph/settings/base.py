@@ -24,8 +24,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "sociograph.core",
     "sociograph.graph",
+    "sociograph.api",
     "people",
     "recognition",
     "analytics",
@@ -33,6 +37,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "sociograph.api.middleware.BodySizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -141,8 +146,58 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 SOCIOGRAPH_GRAPH_NUDGE = True
 # How long a relay's lock outlives a relay that died without releasing it.
 SOCIOGRAPH_RELAY_LEASE_SECONDS = 30
+# How long the mining lock outlives a worker that died mid-run (a live run renews it every third
+# of this); longer than any single computation that holds the GIL (e.g. exact betweenness).
+SOCIOGRAPH_MINING_LEASE_SECONDS = 120
 # Failures of an outbox entry's own (not Neo4j or Redis being down) before the relay sets it aside.
 SOCIOGRAPH_RELAY_MAX_ATTEMPTS = 5
+
+# Cache: API throttling counters, shared by every web process.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "sociograph",
+    }
+}
+
+# REST API v1 (sociograph.api; docs/api.md).
+SOCIOGRAPH_API_MAX_BODY_BYTES = int(env("SOCIOGRAPH_API_MAX_BODY_BYTES"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = SOCIOGRAPH_API_MAX_BODY_BYTES
+SOCIOGRAPH_API_MAX_BULK_EVENTS = 10_000
+SOCIOGRAPH_API_RATES = {
+    "api": env("SOCIOGRAPH_API_RATE"),
+    "bulk": env("SOCIOGRAPH_API_BULK_RATE"),
+}
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["sociograph.api.permissions.RolePolicy"],
+    "DEFAULT_THROTTLE_CLASSES": ["sociograph.api.throttling.TokenRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "sociograph.api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "sociograph.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Sociograph API",
+    "DESCRIPTION": (
+        "People, contexts and the recognition graph in; leadership, communication health and "
+        "contagion findings out. Roles: hr_admin, manager, employee, integration (docs/api.md). "
+        "Aggregates over fewer than 5 people are withheld for everyone but HR admins."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}
 
 LOGGING = {
     "version": 1,

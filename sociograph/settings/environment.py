@@ -34,6 +34,11 @@ ENV_VARS: dict[str, EnvVar] = {
     "SOCIOGRAPH_TIME_ZONE": EnvVar("UTC", "Time zone of schedules and reports"),
     "SOCIOGRAPH_VAR_DIR": EnvVar("", "Runtime state folder; empty means var/ in the checkout"),
     "SOCIOGRAPH_DEMO_PASSWORD": EnvVar("sociograph-demo", "Password of the demo admin (make demo)"),
+    "SOCIOGRAPH_API_RATE": EnvVar("1200/min", "API requests per token (DRF rate: N/s|min|hour)"),
+    "SOCIOGRAPH_API_BULK_RATE": EnvVar("120/min", "Bulk event requests per token"),
+    "SOCIOGRAPH_API_MAX_BODY_BYTES": EnvVar(
+        "20000000", "Largest API request body; larger bodies get 413"
+    ),
 }
 
 

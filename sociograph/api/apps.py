@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class ApiConfig(AppConfig):
+    name = "sociograph.api"
+    label = "api"
+    verbose_name = "REST API"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from analytics.models import MiningRun
+        from sociograph.api.signals import run_saved
+
+        post_save.connect(run_saved, sender=MiningRun, dispatch_uid="webhooks-on-run-finished")

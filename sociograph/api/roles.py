@@ -1,0 +1,68 @@
+"""Who may do what through the API: four roles, held as Django groups.
+
+- `hr_admin`: everything, including individual findings and aggregates of small groups.
+- `manager`: aggregates of the contexts they belong to; never individual sensitive findings.
+- `employee`: their own person record and metrics, the recognitions and follows they gave or
+  received; creates recognitions and follows as themselves only.
+- `integration`: creates people and events; no analytics reads.
+
+Managers and employees act through the person their user is linked to (`Person.user`).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, PermissionsMixin
+
+from people.models import Person
+
+
+class Role(StrEnum):
+    HR_ADMIN = "hr_admin"
+    MANAGER = "manager"
+    EMPLOYEE = "employee"
+    INTEGRATION = "integration"
+
+
+ALL_ROLES = frozenset(Role)
+PEOPLE_ROLES = frozenset({Role.MANAGER, Role.EMPLOYEE})  # act as their linked person
+# When a user holds several roles, the widest wins.
+PRECEDENCE = (Role.HR_ADMIN, Role.MANAGER, Role.INTEGRATION, Role.EMPLOYEE)
+# The role is memoized on the user object (not a model field, so set with setattr).
+ROLE_CACHE = "_sociograph_role"
+
+
+def role_of(user: AbstractBaseUser | AnonymousUser) -> Role | None:
+    if not user.is_authenticated or not isinstance(user, PermissionsMixin):
+        return None
+    role: Role | None = getattr(user, ROLE_CACHE, None)
+    if role is None:
+        role = _role_from_groups(user)
+        setattr(user, ROLE_CACHE, role)
+    return role
+
+
+def _role_from_groups(user: PermissionsMixin) -> Role | None:
+    if user.is_superuser:
+        return Role.HR_ADMIN
+    names = set(user.groups.values_list("name", flat=True))
+    return next((candidate for candidate in PRECEDENCE if candidate in names), None)
+
+
+def person_of(user: Any) -> Person | None:
+    """The person a manager or employee acts as (None when the user is linked to nobody)."""
+    try:
+        person: Person = user.person
+    except (AttributeError, Person.DoesNotExist):
+        return None
+    return person
+
+
+def assign_role(user: Any, role: Role) -> None:
+    """Make `role` the user's only role."""
+    user.groups.remove(*Group.objects.filter(name__in=[r.value for r in Role]))
+    group, _ = Group.objects.get_or_create(name=role.value)
+    user.groups.add(group)
+    setattr(user, ROLE_CACHE, None)

@@ -1,0 +1,156 @@
+"""What each role may read: querysets narrowed to the caller's own data, and metric rows with
+the privacy rules applied. Views read only through these."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, TypeAlias
+
+from django.db.models import Q, QuerySet
+
+from analytics.models import Finding, MiningRun
+from analytics.selectors import MIN_GROUP_SIZE
+from people.models import Context, Membership, Person
+from recognition.models import Follow, Interaction, Recognition
+from sociograph.api.roles import Role, person_of, role_of
+
+EventModel: TypeAlias = Recognition | Follow | Interaction
+
+# Per event model: the fields holding its two people.
+EVENT_ENDS: dict[type[EventModel], tuple[str, str]] = {
+    Recognition: ("giver", "receiver"),
+    Follow: ("follower", "leader"),
+    Interaction: ("source", "target"),
+}
+
+
+def _own_context_ids(person: Person | None) -> QuerySet[Membership, int]:
+    return Membership.objects.filter(person=person).values_list("context_id", flat=True)
+
+
+def people_for(user: Any) -> QuerySet[Person]:
+    people = Person.objects.select_related("manager")
+    role, person = role_of(user), person_of(user)
+    if role in (Role.HR_ADMIN, Role.INTEGRATION):
+        return people
+    if person is None:
+        return people.none()
+    if role == Role.MANAGER:  # their own record and the people of their contexts
+        members = Membership.objects.filter(context_id__in=_own_context_ids(person))
+        return people.filter(Q(pk=person.pk) | Q(pk__in=members.values("person_id")))
+    return people.filter(pk=person.pk)
+
+
+def memberships_for(user: Any) -> QuerySet[Membership]:
+    memberships = Membership.objects.select_related("person", "context")
+    role, person = role_of(user), person_of(user)
+    if role in (Role.HR_ADMIN, Role.INTEGRATION):
+        return memberships
+    if person is None:
+        return memberships.none()
+    if role == Role.MANAGER:
+        return memberships.filter(context_id__in=_own_context_ids(person))
+    return memberships.filter(person=person)
+
+
+def events_for(model: type[EventModel], user: Any) -> QuerySet[Any]:
+    """HR admins read every event; managers and employees the recognitions and follows they
+    gave or received; nobody else reads events (integrations only write them)."""
+    start, end = EVENT_ENDS[model]
+    events = model.objects.select_related(start, end, "context")
+    role, person = role_of(user), person_of(user)
+    if role == Role.HR_ADMIN:
+        return events
+    if role in (Role.MANAGER, Role.EMPLOYEE) and person is not None and model is not Interaction:
+        return events.filter(Q(**{start: person}) | Q(**{end: person}))
+    return events.none()
+
+
+def contexts_for(user: Any) -> QuerySet[Context]:
+    return Context.objects.select_related("parent")
+
+
+def small_context_ids(run: MiningRun) -> set[int]:
+    sizes = run.context_metrics.filter(metric="size").values_list("context_id", "value")
+    return {context for context, size in sizes if size < MIN_GROUP_SIZE}
+
+
+def metrics_for(
+    user: Any, run: MiningRun, scope: str = "", metric: str = "", subject: str = ""
+) -> Iterator[dict[str, Any]]:
+    """Metric rows the caller may see. Context aggregates over fewer than 5 members come back
+    with `withheld: true` and no value, except for HR admins."""
+    role, person = role_of(user), person_of(user)
+    everything = role == Role.HR_ADMIN
+    if not everything and person is None:
+        return
+    if scope in ("", "person"):
+        rows = run.person_metrics.filter(person__analytics_opt_out=False)
+        if not everything:
+            rows = rows.filter(person=person)
+        if metric:
+            rows = rows.filter(metric=metric)
+        if subject:
+            rows = rows.filter(person__external_id=subject)
+        for external_id, name, value in rows.order_by("person__external_id", "metric").values_list(
+            "person__external_id", "metric", "value"
+        ):
+            yield _row("person", external_id, name, value)
+    if role == Role.EMPLOYEE:
+        return
+    if scope in ("", "context"):
+        yield from _context_metrics(run, everything, person, metric, subject)
+    if scope in ("", "org") and subject in ("", "org"):
+        org = run.org_metrics.filter(metric=metric) if metric else run.org_metrics.all()
+        for name, value in org.order_by("metric").values_list("metric", "value"):
+            yield _row("org", "org", name, value)
+
+
+def _context_metrics(
+    run: MiningRun, everything: bool, person: Person | None, metric: str, subject: str
+) -> Iterator[dict[str, Any]]:
+    rows = run.context_metrics.all()
+    if not everything:
+        rows = rows.filter(context_id__in=_own_context_ids(person))
+    if metric:
+        rows = rows.filter(metric=metric)
+    if subject:
+        kind, _, name = subject.partition(":")
+        rows = rows.filter(context__kind=kind, context__name=name)
+    small = set() if everything else small_context_ids(run)
+    for context, kind, name, metric_name, value in rows.order_by(
+        "context__kind", "context__name", "metric"
+    ).values_list("context_id", "context__kind", "context__name", "metric", "value"):
+        yield _row("context", f"{kind}:{name}", metric_name, value, withheld=context in small)
+
+
+def _row(
+    scope: str, subject: str, metric: str, value: float, withheld: bool = False
+) -> dict[str, Any]:
+    return {
+        "scope": scope,
+        "subject": subject,
+        "metric": metric,
+        "value": None if withheld else value,
+        "withheld": withheld,
+    }
+
+
+def findings_for(user: Any, run: MiningRun) -> QuerySet[Finding]:
+    """HR admins: every finding. Managers: findings that are not about identifiable people, in
+    contexts they belong to with 5 or more members. Nobody else."""
+    findings = (
+        Finding.objects.filter(run=run)
+        .exclude(subjects__analytics_opt_out=True)
+        .select_related("context")
+        .prefetch_related("subjects")
+        .order_by("pattern", "id")
+    )
+    role, person = role_of(user), person_of(user)
+    if role == Role.HR_ADMIN:
+        return findings
+    if role == Role.MANAGER and person is not None:
+        return findings.filter(sensitive=False, context_id__in=_own_context_ids(person)).exclude(
+            context_id__in=small_context_ids(run)
+        )
+    return findings.none()

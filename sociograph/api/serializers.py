@@ -1,0 +1,342 @@
+"""Request and response shapes of API v1.
+
+Responses name people by `external_id` and contexts by `kind:name` (as the CSV files do) next to
+each record's `uuid`. Requests refer to them the same way.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from analytics.models import Finding, MiningRun
+from analytics.services import progress
+from people.models import Context, ContextKind, Membership, Person, parse_context_key
+from recognition.models import Follow, Interaction, Recognition
+from recognition.services import KINDS
+from sociograph.api.models import Webhook, WebhookDelivery
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+# Declared fields named `context`, `source` or `parent` collide in the DRF stubs with Field's
+# attributes of those names. SerializerMetaclass pops declared fields off the class, so nothing is
+# shadowed at runtime: the stubs cannot express that, hence `type: ignore[assignment]` there.
+
+# --- References ---------------------------------------------------------------------------------
+
+
+class PersonReference(serializers.SlugRelatedField[Person]):
+    """A person named by external_id; an unknown one is a field error naming it."""
+
+    default_error_messages: ClassVar[dict[str, StrOrPromise]] = {
+        "does_not_exist": "{value!r} is not a known person (external_id).",
+        "invalid": "Give the person's external_id as text.",
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        if not kwargs.get("read_only"):
+            kwargs.setdefault("queryset", Person.objects.all())
+        super().__init__(slug_field="external_id", **kwargs)
+
+    def to_internal_value(self, data: Any) -> Person:
+        try:
+            return Person.objects.get(external_id=str(data))
+        except Person.DoesNotExist:
+            self.fail("does_not_exist", value=str(data))
+        except (TypeError, ValueError):
+            self.fail("invalid")
+        raise AssertionError("unreachable")
+
+
+@extend_schema_field({"type": "string", "example": "team:Platform"})
+class ContextReference(serializers.Field[Context, str, str, Any]):
+    """A context named `kind:name`."""
+
+    def to_representation(self, value: Context) -> str:
+        return value.key
+
+    def to_internal_value(self, data: Any) -> Context:
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Give the context as text, kind:name.")
+        try:
+            kind, name = parse_context_key(data)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from None
+        try:
+            return Context.objects.get(kind=kind, name=name)
+        except Context.DoesNotExist:
+            raise serializers.ValidationError(f"{data!r} is not a known context.") from None
+
+
+# --- People, contexts, memberships ------------------------------------------------------------
+
+
+class PersonSerializer(serializers.ModelSerializer[Person]):
+    manager = PersonReference(required=False, allow_null=True)
+    contexts = serializers.ListField(
+        child=serializers.CharField(max_length=220),
+        write_only=True,
+        required=False,
+        help_text="On create: contexts (kind:name) the person belongs to, created if missing.",
+    )
+
+    class Meta:
+        model = Person
+        fields = (
+            "uuid",
+            "external_id",
+            "name",
+            "email",
+            "title",
+            "manager",
+            "is_active",
+            "analytics_opt_out",
+            "contexts",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields: tuple[str, ...] = ("uuid", "created_at", "updated_at")
+        # 409 on a duplicate, not 400
+        extra_kwargs: ClassVar[dict[str, dict[str, Any]]] = {"external_id": {"validators": []}}
+
+    def validate_contexts(self, value: list[str]) -> list[tuple[str, str]]:
+        keys = []
+        for text in value:
+            try:
+                keys.append(parse_context_key(text))
+            except ValueError as error:
+                raise serializers.ValidationError(str(error)) from None
+        return keys
+
+
+class PersonUpdateSerializer(PersonSerializer):
+    class Meta(PersonSerializer.Meta):
+        read_only_fields = ("uuid", "external_id", "created_at", "updated_at")
+
+
+class ContextSerializer(serializers.ModelSerializer[Context]):
+    key = serializers.CharField(read_only=True, help_text="kind:name")
+    kind = serializers.ChoiceField(choices=ContextKind.choices)
+    parent = ContextReference(required=False, allow_null=True)  # type: ignore[assignment]
+
+    class Meta:
+        model = Context
+        fields = ("uuid", "key", "kind", "name", "parent", "created_at", "updated_at")
+        read_only_fields: tuple[str, ...] = ("uuid", "created_at", "updated_at")
+        # a duplicate kind:name is a 409, decided by the database
+        validators: ClassVar[list[Any]] = []
+
+
+class ContextUpdateSerializer(ContextSerializer):
+    class Meta(ContextSerializer.Meta):
+        read_only_fields = ("uuid", "kind", "created_at", "updated_at")
+
+
+class MembershipSerializer(serializers.ModelSerializer[Membership]):
+    person = PersonReference()
+    context = ContextReference()  # type: ignore[assignment]
+
+    class Meta:
+        model = Membership
+        fields = ("uuid", "person", "context", "role", "since", "until", "created_at")
+        read_only_fields: tuple[str, ...] = ("uuid", "created_at")
+        validators: ClassVar[list[Any]] = []
+
+
+class MembershipUpdateSerializer(serializers.ModelSerializer[Membership]):
+    person = PersonReference(read_only=True)
+    context = ContextReference(read_only=True)  # type: ignore[assignment]
+
+    class Meta(MembershipSerializer.Meta):
+        read_only_fields = ("uuid", "person", "context", "created_at")
+
+
+# --- Events -------------------------------------------------------------------------------------
+
+
+class EventInputSerializer(serializers.Serializer[dict[str, Any]]):
+    """One event as in the CSV import (same validation); `kind` comes from the endpoint."""
+
+    source = serializers.CharField(  # type: ignore[assignment]
+        max_length=100,
+        required=False,
+        help_text="external_id of the giver/follower/source; managers and employees may only "
+        "give their own (it defaults to them)",
+    )
+    target = serializers.CharField(max_length=100)
+    context = serializers.CharField(  # type: ignore[assignment]
+        max_length=220, required=False, allow_blank=True
+    )
+    at = serializers.CharField(max_length=64, required=False, help_text="ISO-8601; defaults to now")
+    affect = serializers.FloatField(required=False, allow_null=True, min_value=-1, max_value=1)
+    weight = serializers.FloatField(required=False, allow_null=True)
+    message = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    values = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, max_length=50
+    )
+    channel = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    until = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    event_id = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class BulkEventSerializer(EventInputSerializer):
+    kind = serializers.ChoiceField(choices=KINDS)
+    source = serializers.CharField(max_length=100)
+
+
+class BulkRequestSerializer(serializers.Serializer[dict[str, Any]]):
+    events = serializers.ListField(child=serializers.DictField(), allow_empty=False)
+    atomic = serializers.BooleanField(
+        default=False, help_text="Store nothing if any event is rejected"
+    )
+
+
+class RejectionSerializer(serializers.Serializer[dict[str, Any]]):
+    index = serializers.IntegerField(help_text="Position in `events`, from 0")
+    reason = serializers.CharField()
+
+
+class BulkReportSerializer(serializers.Serializer[dict[str, Any]]):
+    accepted = serializers.IntegerField()
+    already_present = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    rejections = RejectionSerializer(many=True)
+
+
+class RecognitionSerializer(serializers.ModelSerializer[Recognition]):
+    giver = PersonReference(read_only=True)
+    receiver = PersonReference(read_only=True)
+    context = ContextReference(read_only=True)  # type: ignore[assignment]
+
+    class Meta:
+        model = Recognition
+        fields = (
+            "uuid",
+            "giver",
+            "receiver",
+            "context",
+            "message",
+            "values",
+            "affect",
+            "at",
+            "created_at",
+        )
+        read_only_fields = fields
+
+
+class FollowSerializer(serializers.ModelSerializer[Follow]):
+    follower = PersonReference(read_only=True)
+    leader = PersonReference(read_only=True)
+    context = ContextReference(read_only=True)  # type: ignore[assignment]
+
+    class Meta:
+        model = Follow
+        fields = ("uuid", "follower", "leader", "context", "since", "until", "created_at")
+        read_only_fields = ("uuid", "follower", "leader", "context", "since", "created_at")
+
+
+class InteractionSerializer(serializers.ModelSerializer[Interaction]):
+    source = PersonReference(read_only=True)  # type: ignore[assignment]
+    target = PersonReference(read_only=True)
+    context = ContextReference(read_only=True)  # type: ignore[assignment]
+
+    class Meta:
+        model = Interaction
+        fields = (
+            "uuid",
+            "source",
+            "target",
+            "context",
+            "channel",
+            "weight",
+            "affect",
+            "at",
+            "created_at",
+        )
+        read_only_fields = fields
+
+
+# --- Analytics ----------------------------------------------------------------------------------
+
+
+class RunSerializer(serializers.ModelSerializer[MiningRun]):
+    progress = serializers.SerializerMethodField(help_text="Share of steps finished, 0 to 1")
+
+    class Meta:
+        model = MiningRun
+        fields = (
+            "id",
+            "uuid",
+            "status",
+            "params",
+            "window_start",
+            "window_end",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "progress",
+            "steps",
+            "graph_size",
+            "error",
+        )
+        read_only_fields = fields
+
+    def get_progress(self, run: MiningRun) -> float:
+        return progress(run)
+
+
+class RunRequestSerializer(serializers.Serializer[dict[str, Any]]):
+    window_days = serializers.IntegerField(min_value=1, max_value=3650, default=90)
+
+
+class MetricSerializer(serializers.Serializer[dict[str, Any]]):
+    scope = serializers.ChoiceField(choices=["person", "context", "org"])
+    subject = serializers.CharField(help_text="external_id, kind:name, or org")
+    metric = serializers.CharField()
+    value = serializers.FloatField(allow_null=True)
+    withheld = serializers.BooleanField(
+        help_text="True when the group has fewer than 5 people: the value is not given"
+    )
+
+
+class FindingSerializer(serializers.ModelSerializer[Finding]):
+    subjects = serializers.SlugRelatedField[Person](
+        many=True, read_only=True, slug_field="external_id"
+    )
+    context = ContextReference(read_only=True)  # type: ignore[assignment]
+
+    class Meta:
+        model = Finding
+        fields = ("id", "pattern", "severity", "subjects", "context", "detail", "sensitive")
+        read_only_fields = fields
+
+
+# --- Webhooks -----------------------------------------------------------------------------------
+
+
+class WebhookSerializer(serializers.ModelSerializer[Webhook]):
+    class Meta:
+        model = Webhook
+        fields = ("id", "url", "patterns", "secret", "is_active", "created_at")
+        read_only_fields = ("id", "created_at")
+        extra_kwargs: ClassVar[dict[str, dict[str, Any]]] = {"secret": {"write_only": True}}
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer[WebhookDelivery]):
+    class Meta:
+        model = WebhookDelivery
+        fields = (
+            "id",
+            "webhook",
+            "finding",
+            "status",
+            "attempts",
+            "response_status",
+            "last_error",
+            "created_at",
+            "delivered_at",
+        )
+        read_only_fields = fields

@@ -1,0 +1,17 @@
+"""A mining run that just succeeded queues the webhook deliveries of its findings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from analytics.models import MiningRun, RunStatus
+
+
+def run_saved(sender: type[MiningRun], instance: MiningRun, **kwargs: Any) -> None:
+    fields = kwargs.get("update_fields") or ()
+    if instance.status == RunStatus.SUCCEEDED and "status" in fields:
+        from sociograph.api.webhooks import queue_deliveries
+
+        transaction.on_commit(lambda: queue_deliveries(instance))

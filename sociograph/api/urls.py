@@ -1,0 +1,39 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from sociograph.api.views.analytics import RunViewSet
+from sociograph.api.views.directory import ContextViewSet, MembershipViewSet, PersonViewSet
+from sociograph.api.views.events import (
+    BulkEventsView,
+    FollowViewSet,
+    InteractionViewSet,
+    RecognitionViewSet,
+)
+from sociograph.api.views.me import MeView
+from sociograph.api.views.webhooks import WebhookViewSet
+
+app_name = "api"
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("people", PersonViewSet, basename="person")
+router.register("contexts", ContextViewSet, basename="context")
+router.register("memberships", MembershipViewSet, basename="membership")
+router.register("recognitions", RecognitionViewSet, basename="recognition")
+router.register("follows", FollowViewSet, basename="follow")
+router.register("interactions", InteractionViewSet, basename="interaction")
+router.register("runs", RunViewSet, basename="run")
+router.register("webhooks", WebhookViewSet, basename="webhook")
+
+urlpatterns = [
+    path("events/bulk/", BulkEventsView.as_view(), name="events-bulk"),
+    path("me/", MeView.as_view(), name="me"),
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[]), name="schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api:schema", permission_classes=[]),
+        name="docs",
+    ),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,117 @@
+"""Mining runs and their results, read from SQL with each role's privacy rules applied."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from analytics.models import MiningRun, RunStatus
+from analytics.services import create_run
+from analytics.tasks import mine
+from sociograph.api import selectors
+from sociograph.api.filters import text_param
+from sociograph.api.permissions import Policy
+from sociograph.api.roles import Role
+from sociograph.api.serializers import (
+    FindingSerializer,
+    MetricSerializer,
+    RunRequestSerializer,
+    RunSerializer,
+)
+from sociograph.api.views.paging import paginated_response
+
+HR = frozenset({Role.HR_ADMIN})
+READERS = frozenset({Role.HR_ADMIN, Role.MANAGER, Role.EMPLOYEE})
+
+
+class RunViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet[MiningRun],
+):
+    """Runs: `{id}` may also be `latest` (the newest succeeded run)."""
+
+    serializer_class = RunSerializer
+    policy: ClassVar[Policy] = {
+        "list": READERS,
+        "retrieve": READERS,
+        "create": HR,
+        "metrics": READERS,
+        "findings": frozenset({Role.HR_ADMIN, Role.MANAGER}),
+    }
+
+    def get_queryset(self) -> QuerySet[MiningRun]:
+        return MiningRun.objects.order_by("-created_at", "-id")
+
+    def get_object(self) -> MiningRun:
+        reference = str(self.kwargs["pk"])
+        if reference == "latest":
+            runs = self.get_queryset().filter(status=RunStatus.SUCCEEDED)
+            return get_object_or_404(runs.order_by("-finished_at")[:1])
+        if not reference.isdigit():
+            return get_object_or_404(MiningRun.objects.none())
+        return get_object_or_404(self.get_queryset(), pk=int(reference))
+
+    @extend_schema(request=RunRequestSerializer, responses={202: RunSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Start a mining run in a worker; 202 with the run, its URL in Location."""
+        incoming = RunRequestSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        run = create_run(incoming.validated_data["window_days"])
+        transaction.on_commit(lambda: mine.delay(run.pk))
+        url = reverse("api:run-detail", kwargs={"pk": run.pk}, request=request)
+        return Response(
+            self.get_serializer(run).data,
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": url},
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("scope", str, enum=["person", "context", "org"]),
+            OpenApiParameter("metric", str, description="e.g. betweenness, energy, viability"),
+            OpenApiParameter("subject", str, description="external_id, kind:name or org"),
+        ],
+        responses=MetricSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"])
+    def metrics(self, request: Request, pk: str | None = None) -> Response:
+        """Metrics of the run the caller may see; small groups come back as withheld."""
+        run = self.get_object()
+        params = request.query_params
+        scope = text_param(params, "scope")
+        if scope not in ("", "person", "context", "org"):
+            return Response({"scope": ["one of person, context, org"]}, status=400)
+        rows = list(
+            selectors.metrics_for(
+                request.user,
+                run,
+                scope=scope,
+                metric=text_param(params, "metric"),
+                subject=text_param(params, "subject"),
+            )
+        )
+        return paginated_response(self, rows, MetricSerializer)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("pattern", str, description="e.g. silo, isolation")],
+        responses=FindingSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"])
+    def findings(self, request: Request, pk: str | None = None) -> Response:
+        """HR admins: every finding. Managers: non-sensitive findings of their contexts (5+)."""
+        run = self.get_object()
+        findings = selectors.findings_for(request.user, run)
+        if pattern := text_param(request.query_params, "pattern"):
+            findings = findings.filter(pattern=pattern)
+        return paginated_response(self, findings, FindingSerializer)

@@ -1,0 +1,72 @@
+"""API test fixtures: a small organization and one token per role (issued by `issue_token`)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from tests.conftest import EVENT_HEADER, write_csv
+
+EVENTS = [
+    "recognition,E3,E2,team:Platform,2026-10-01T09:00:00Z,0.8,,Thanks!,,,care;ownership",
+    "recognition,E5,E3,project:Atlas,2026-10-02T09:00:00Z,0.4,,,,,",
+    "recognition,E2,E5,,2026-10-02T10:00:00Z,,,,,,",
+    "follow,E3,E2,team:Platform,2026-09-01T00:00:00Z,,,,,,",
+    "follow,E4,E5,project:Atlas,2026-09-01T00:00:00Z,,,,,,",
+    "follow,E2,E1,team:Leadership,2026-09-01T00:00:00Z,,,,,,",
+    "interaction,E3,E4,team:Platform,2026-10-03T10:00:00Z,,1,,,chat,",
+    "interaction,E4,E3,team:Platform,2026-10-03T10:05:00Z,0.3,,,,chat,",
+]
+
+# Who each role's user is: managers and employees act as a person of the small org.
+ROLE_PEOPLE = {"hr_admin": "", "manager": "E2", "employee": "E3", "integration": ""}
+
+
+@dataclass(frozen=True)
+class Org:
+    tokens: dict[str, str]
+
+    def client(self, role: str | None) -> APIClient:
+        client = APIClient()
+        if role is not None:
+            client.credentials(HTTP_AUTHORIZATION=f"Token {self.tokens[role]}")
+        return client
+
+
+def issue_token(username: str, role: str, person: str = "") -> str:
+    out = io.StringIO()
+    args = [username, "--role", role] + (["--person", person] if person else [])
+    call_command("issue_token", *args, stdout=out)
+    return out.getvalue().strip().splitlines()[-1]
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle_counts() -> None:
+    """Throttle counters live in Redis, keyed by user id, which the next test reuses."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    for key in client.scan_iter(match="*throttle:*"):
+        client.delete(key)
+
+
+@pytest.fixture
+def org(small_org: Path, tmp_path: Path) -> Org:
+    call_command("import_org", str(small_org), stdout=io.StringIO())
+    events = write_csv(tmp_path, "events.csv", EVENT_HEADER, EVENTS)
+    call_command("import_events", str(events), stdout=io.StringIO())
+    tokens = {
+        role: issue_token(f"{role}-user", role, person) for role, person in ROLE_PEOPLE.items()
+    }
+    return Org(tokens)
+
+
+@pytest.fixture
+def as_role(org: Org) -> Callable[[str | None], APIClient]:
+    return org.client
