@@ -9,7 +9,7 @@ relay's lock expires by itself.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,12 +22,19 @@ from django.db.models import F, QuerySet
 
 from sociograph.graph import gateway
 from sociograph.graph.models import OutboxEntry
-from sociograph.graph.projection import ProjectionSpec, Row, as_relationship_row, spec_for
+from sociograph.graph.projection import (
+    ProjectionSpec,
+    Row,
+    as_relationship_row,
+    chunked,
+    spec_for,
+)
 
 logger = logging.getLogger(__name__)
 
 LOCK_NAME = "sociograph:graph-relay:lock"
 ENTRIES_PER_FETCH = 20
+SNAPSHOT_CHUNK = 10_000  # relationships per Neo4j transaction when writing a snapshot
 
 
 class RelayBusy(Exception):
@@ -112,12 +119,22 @@ def write_state(
 
 
 def project(
-    spec: ProjectionSpec, uuids: list[str], snapshot: list[Row] | None = None
+    spec: ProjectionSpec,
+    uuids: list[str],
+    snapshot: list[Row] | None = None,
+    keep_alive: Callable[[], object] = lambda: None,
 ) -> tuple[int, int]:
     """Make Neo4j match SQL for these entities (as of `snapshot`, when the entry has one).
-    Returns (upserted, deleted)."""
+    Returns (upserted, deleted).
+
+    A snapshot (up to an import batch, 50,000 rows) is written in transactions of
+    SNAPSHOT_CHUNK rows, calling `keep_alive` after each so the relay's lease outlives a large
+    entry on a busy machine; a crash in between replays the entry, which creates what is missing.
+    """
     if snapshot is not None:
-        write_state(spec, snapshot, [], created_in_sql=True)
+        for rows in chunked(snapshot, SNAPSHOT_CHUNK):
+            write_state(spec, rows, [], created_in_sql=True)
+            keep_alive()
         return len(snapshot), 0
     rows = load_state(spec, uuids)
     present = {row["uuid"] for row in rows}
@@ -132,6 +149,7 @@ TRANSIENT = (
     neo4j.exceptions.SessionExpired,
     neo4j.exceptions.TransientError,
     redis.exceptions.ConnectionError,
+    redis.exceptions.LockError,  # the relay's lease ran out: another relay may have taken over
 )
 
 
@@ -145,10 +163,12 @@ def _note_failure(entry: OutboxEntry, error: Exception) -> None:
         entries.update(attempts=F("attempts") + 1, last_error=message, snapshot=None)
 
 
-def apply_entry(entry: OutboxEntry, report: RelayReport) -> None:
+def apply_entry(
+    entry: OutboxEntry, report: RelayReport, keep_alive: Callable[[], object] = lambda: None
+) -> None:
     spec = spec_for(entry.entity)
     try:
-        upserted, deleted = project(spec, list(entry.uuids), entry.snapshot)
+        upserted, deleted = project(spec, list(entry.uuids), entry.snapshot, keep_alive)
     except Exception as error:
         _note_failure(entry, error)
         raise
@@ -167,10 +187,14 @@ def _drain(lock: Any, report: RelayReport, max_entries: int | None) -> None:
             entry = OutboxEntry.objects.filter(pk=entry_id).first()
             if entry is None:  # deleted meanwhile (in the admin)
                 continue
-            apply_entry(entry, report)
-            lock.extend(settings.SOCIOGRAPH_RELAY_LEASE_SECONDS, replace_ttl=True)
+            apply_entry(entry, report, keep_alive=lambda: _renew(lock))
+            _renew(lock)
             if max_entries is not None and report.entries >= max_entries:
                 return
+
+
+def _renew(lock: Any) -> None:
+    lock.extend(settings.SOCIOGRAPH_RELAY_LEASE_SECONDS, replace_ttl=True)
 
 
 def relay(wait_seconds: float | None = None, max_entries: int | None = None) -> RelayReport:
