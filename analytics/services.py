@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -12,6 +14,7 @@ import redis
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from redis.lock import Lock
 
 from analytics.models import (
     ContextMetric,
@@ -42,7 +45,8 @@ FAMILIES: tuple[Family, ...] = (
     health.FAMILY,  # last: built on the results of the others
 )
 MINING_LOCK = "sociograph:mining:lock"
-MINING_LEASE_SECONDS = 3600
+
+logger = logging.getLogger(__name__)
 
 
 class MiningBusy(Exception):
@@ -59,15 +63,52 @@ def create_run(window_days: int = 90, now: datetime | None = None, **params: Any
     )
 
 
+class MiningLease:
+    """Renews the mining lock every third of its lease while a run executes.
+
+    The lease is short (`SOCIOGRAPH_MINING_LEASE_SECONDS`) so that the lock of a worker that died
+    mid-run expires soon and the redelivered task can resume the run. A process starved for a
+    whole lease (a long computation holding the GIL) takes the lock back if nobody else did;
+    otherwise `lost` is set and the run stops before its next step, to be resumed later.
+    """
+
+    def __init__(self, lock: Lock, seconds: float) -> None:
+        self.lock, self.seconds, self.lost = lock, seconds, False
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._renew, name="mining-lease", daemon=True)
+
+    def _renew(self) -> None:
+        while not self._stopping.wait(self.seconds / 3):
+            try:
+                self.lock.reacquire()
+            except redis.exceptions.LockNotOwnedError:
+                if not self.lock.acquire(blocking=False):
+                    self.lost = True
+                    return
+            except redis.exceptions.RedisError as error:  # Redis away for a moment: next beat
+                logger.warning("could not renew the mining lock: %s", error)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join(timeout=10)
+
+
 @contextmanager
-def mining_lock(wait_seconds: float | None) -> Iterator[None]:
+def mining_lock(wait_seconds: float | None) -> Iterator[MiningLease]:
+    seconds = settings.SOCIOGRAPH_MINING_LEASE_SECONDS
     client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5)
-    lock = client.lock(MINING_LOCK, timeout=MINING_LEASE_SECONDS, thread_local=False)
+    lock = client.lock(MINING_LOCK, timeout=seconds, thread_local=False)
     if not lock.acquire(blocking=wait_seconds is not None, blocking_timeout=wait_seconds):
         raise MiningBusy("another mining run is in progress")
+    lease = MiningLease(lock, seconds)
+    lease.start()
     try:
-        yield
+        yield lease
     finally:
+        lease.stop()
         with suppress(redis.exceptions.LockError):  # expired: nothing left to release
             lock.release()
 
@@ -169,7 +210,7 @@ def _run_step(run: MiningRun, family: Family, window: Window) -> None:
 
 def execute_run(run_id: int, wait_seconds: float | None = 600) -> MiningRun:
     """Mine every family not yet done for this run; steps already succeeded are skipped."""
-    with mining_lock(wait_seconds):
+    with mining_lock(wait_seconds) as lease:
         run = MiningRun.objects.get(pk=run_id)
         if run.status == RunStatus.SUCCEEDED:
             return run
@@ -181,7 +222,11 @@ def execute_run(run_id: int, wait_seconds: float | None = 600) -> MiningRun:
         try:
             for family in FAMILIES:
                 if run.steps.get(family.name, {}).get("status") != "succeeded":
+                    if lease.lost:
+                        raise MiningBusy("the mining lock was lost; the run resumes later")
                     _run_step(run, family, window)
+        except MiningBusy:
+            raise  # not a failure of the run: the task retries and resumes it
         except Exception as error:
             run.status, run.error = RunStatus.FAILED, f"{type(error).__name__}: {error}"
             run.save(update_fields=["status", "error"])

@@ -5,6 +5,7 @@ from sociograph.settings.base import DATABASES, STORAGES, VAR_DIR
 
 DEBUG = False
 SOCIOGRAPH_RELAY_LEASE_SECONDS = 10  # the worker-kill test waits for a dead relay's lease
+SOCIOGRAPH_MINING_LEASE_SECONDS = 6  # the mining worker-kill tests wait for a dead run's lease
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Tests do not run collectstatic: WhiteNoise serves static files straight from the apps.

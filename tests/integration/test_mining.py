@@ -6,9 +6,10 @@ from __future__ import annotations
 import io
 import math
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
+from typing import NamedTuple
 
 import networkx as nx
 import pytest
@@ -409,6 +410,74 @@ def test_brokers_and_narrow_patterns(tmp_path: Path) -> None:
     assert subjects(run, "narrow_pattern") == {("N",)}
 
 
+def entropy_of(counts: list[int]) -> float:
+    """Shannon entropy of the counts over log(number of partners): 0 with fewer than two."""
+    if len(counts) < 2:
+        return 0.0
+    total = sum(counts)
+    return -sum(c / total * math.log(c / total) for c in counts) / math.log(len(counts))
+
+
+def test_narrow_pattern_near_misses(tmp_path: Path) -> None:
+    # Events per partner (both directions count): M19 one event short of 20 with low entropy;
+    # K19 19 events with one partner; E25 25 events with entropy just above 0.3; N26 and T20
+    # just inside both thresholds. A..D are their partners.
+    talks = {
+        ("M19", "D"): 18,
+        ("M19", "B"): 1,
+        ("K19", "D"): 19,
+        ("T20", "C"): 19,
+        ("T20", "B"): 1,
+        ("E25", "A"): 23,
+        ("E25", "B"): 1,
+        ("E25", "C"): 1,
+        ("N26", "A"): 24,
+        ("N26", "B"): 1,
+        ("N26", "C"): 1,
+    }
+    people = ["A", "B", "C", "D", "M19", "K19", "T20", "E25", "N26"]
+    org = [f"{person},Person {person},,,,team:Net" for person in people]
+    events, minute = [], 0
+    for (person, partner), count in talks.items():
+        for k in range(count):  # every other event the other way round
+            source, target = (person, partner) if k % 2 == 0 else (partner, person)
+            minute += 1
+            at = datetime(2026, 10, 1, 9, tzinfo=UTC) + timedelta(minutes=minute)
+            events.append(f"interaction,{source},{target},,{at.isoformat()},,,,,chat,")
+    import_planted(tmp_path, org, events)
+    run = execute_run(create_run(window_days=90, now=NOW).pk)
+
+    with_partner: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (person, partner), count in talks.items():
+        with_partner[person][partner] += count
+        with_partner[partner][person] += count
+    events_of = {person: sum(partners.values()) for person, partners in with_partner.items()}
+    entropy = {person: entropy_of(list(p.values())) for person, p in with_partner.items()}
+    assert (events_of["M19"], events_of["K19"]) == (19, 19)
+    assert entropy["M19"] < 0.3
+    assert entropy["K19"] == 0.0
+    assert events_of["E25"] == 25
+    assert 0.3 < entropy["E25"] < 0.305  # just above the threshold
+    assert events_of["T20"] == 20
+    assert entropy["T20"] < 0.3
+    assert events_of["N26"] == 26
+    assert 0.295 < entropy["N26"] < 0.3  # just below it
+    by_id = {
+        str(uuid): external_id
+        for uuid, external_id in Person.objects.values_list("uuid", "external_id")
+    }
+    stored = {by_id[uuid]: value for uuid, value in metrics(run, "partner_entropy").items()}
+    assert stored == pytest.approx(entropy)
+    flagged = {(person,) for person in people if events_of[person] >= 20 and entropy[person] < 0.3}
+    assert flagged == {("N26",), ("T20",)}
+    assert subjects(run, "narrow_pattern") == flagged
+    details = {
+        tuple(finding.subjects.values_list("external_id", flat=True)): finding.detail
+        for finding in Finding.objects.filter(run=run, pattern="narrow_pattern")
+    }
+    assert details[("T20",)]["events"] == 20
+
+
 def test_emotional_contagion_and_its_time_decay(tmp_path: Path) -> None:
     org = [f"{g}{i},{g} {i},,,,team:T{g}" for g in "XYZ" for i in range(1, 5)]
     org += ["P,Pat,,,,team:Pair", "Q,Quinn,,,,team:Pair"]
@@ -464,6 +533,332 @@ def test_health_index_composition_on_invs13(invs13: None) -> None:
         parts = [value for name, value in org.items() if name.startswith(f"{dimension}.")]
         assert org[dimension] == pytest.approx(100 * sum(parts) / len(parts))
         assert 0 <= org[dimension] <= 100
+
+
+# Health index, one planted organization per dimension. Each component is computed here by hand
+# from the planted events (the documented formula), checked against the run's own stored inputs,
+# and compared with a contrasting organization where it must move the documented way.
+
+
+class Event(NamedTuple):
+    kind: str
+    source: str
+    target: str
+    at: str
+    context: str = ""
+    affect: float | None = None
+
+
+def event_lines(events: list[Event]) -> list[str]:
+    return [
+        f"{e.kind},{e.source},{e.target},{e.context},{e.at},"
+        f"{'' if e.affect is None else e.affect},,,,{'chat' if e.kind == 'interaction' else ''},"
+        for e in events
+    ]
+
+
+def org_metrics(run: MiningRun) -> dict[str, float]:
+    return dict(run.org_metrics.values_list("metric", "value"))
+
+
+def team_metric(run: MiningRun, metric: str) -> dict[str, float]:
+    rows = run.context_metrics.filter(metric=metric, context__kind="team")
+    return dict(rows.values_list("context__name", "value"))
+
+
+def gini_by_differences(values: list[float]) -> float:
+    """Mean absolute difference over twice the mean (the textbook definition)."""
+    n, total = len(values), sum(values)
+    return sum(abs(a - b) for a in values for b in values) / (2 * n * total)
+
+
+def assert_dimension(org: dict[str, float], dimension: str, parts: dict[str, float]) -> None:
+    for name, value in parts.items():
+        assert org[f"{dimension}.{name}"] == pytest.approx(value), name
+    assert org[dimension] == pytest.approx(100 * sum(parts.values()) / len(parts))
+
+
+def viability_by_hand(people: list[str], events: list[Event]) -> dict[str, float]:
+    arcs = {(e.source, e.target) for e in events if e.kind == "interaction"}
+    talking = {person for arc in arcs for person in arc}
+    recognized = {e.target for e in events if e.kind == "recognition"}
+    leaders: dict[str, set[str]] = defaultdict(set)
+    for e in events:
+        if e.kind == "follow":
+            leaders[e.source].add(e.target)
+    isolated = [p for p in people if p not in talking and p not in recognized]
+    return {
+        "reciprocity": sum((t, s) in arcs for s, t in arcs) / len(arcs),
+        "connectedness": 1 - len(isolated) / len(people),
+        "leadership_coverage": sum(len(leaders[p]) >= 2 for p in people) / len(people),
+        "recognition_reach": len(recognized) / len(people),
+    }
+
+
+def test_health_viability_on_a_planted_org_and_after_it_improves(tmp_path: Path) -> None:
+    people = [f"V{i}" for i in range(1, 7)]
+    guild = {"V1", "V3", "V4"}
+    org = [f"{p},Vee {p},,,,team:Crew" + (";community:Guild" * (p in guild)) for p in people]
+    before = [
+        # arcs V1->V2, V2->V1, V1->V3, V3->V4, V4->V3: four of five answered
+        *(
+            Event("interaction", s, t, AT)
+            for s, t in (("V1", "V2"), ("V2", "V1"), ("V1", "V3"), ("V3", "V4"), ("V4", "V3"))
+        ),
+        Event("recognition", "V1", "V2", AT),
+        Event("recognition", "V6", "V5", AT),  # V6 gives but receives nothing, talks to nobody
+        # V1 follows 2 leaders, V4 3; V3 follows V1 twice (one leader); V2 one; V5, V6 none
+        Event("follow", "V1", "V2", AT, "team:Crew"),
+        Event("follow", "V1", "V3", AT, "community:Guild"),
+        Event("follow", "V2", "V1", AT, "team:Crew"),
+        Event("follow", "V3", "V1", AT, "team:Crew"),
+        Event("follow", "V3", "V1", AT, "community:Guild"),
+        Event("follow", "V4", "V1", AT, "team:Crew"),
+        Event("follow", "V4", "V2", AT, "team:Crew"),
+        Event("follow", "V4", "V3", AT, "community:Guild"),
+    ]
+    import_planted(tmp_path, org, event_lines(before))
+    first = execute_run(create_run(window_days=90, now=NOW).pk)
+    expected = viability_by_hand(people, before)
+    assert expected == pytest.approx(
+        {
+            "reciprocity": 4 / 5,
+            "connectedness": 5 / 6,
+            "leadership_coverage": 2 / 6,
+            "recognition_reach": 2 / 6,
+        }
+    )
+    org_before = org_metrics(first)
+    assert_dimension(org_before, "viability", expected)
+    # ... and from the run's own inputs, as documented
+    leaders = dict(
+        PersonMetric.objects.filter(run=first, metric="leader_count").values_list(
+            "person__external_id", "value"
+        )
+    )
+    assert leaders == {"V1": 2, "V2": 1, "V3": 1, "V4": 3}
+    assert subjects(first, "isolation") == {("V6",)}
+    assert org_before["viability.reciprocity"] == pytest.approx(org_before["reciprocity"])
+    assert org_before["viability.connectedness"] == pytest.approx(1 - 1 / org_before["people"])
+    assert org_before["viability.leadership_coverage"] == pytest.approx(
+        sum(count >= 2 for count in leaders.values()) / org_before["people"]
+    )
+    assert org_before["viability.recognition_reach"] == pytest.approx(
+        1 - org_before["never_recognized_share"]
+    )
+
+    # V3 answers V1, V5 recognizes V6, V2 follows a second leader: every component rises.
+    more = [
+        Event("interaction", "V3", "V1", AT),
+        Event("recognition", "V5", "V6", AT),
+        Event("follow", "V2", "V3", AT, "team:Crew"),
+    ]
+    write_csv(tmp_path, "more.csv", EVENT_HEADER, event_lines(more))
+    call_command("import_events", str(tmp_path / "more.csv"), stdout=io.StringIO())
+    relay.relay(wait_seconds=30)
+    second = execute_run(create_run(window_days=90, now=NOW).pk)
+    improved = viability_by_hand(people, before + more)
+    assert improved == pytest.approx(
+        {
+            "reciprocity": 1.0,
+            "connectedness": 1.0,
+            "leadership_coverage": 3 / 6,
+            "recognition_reach": 3 / 6,
+        }
+    )
+    org_after = org_metrics(second)
+    assert_dimension(org_after, "viability", improved)
+    for name in improved:
+        assert org_after[f"viability.{name}"] > org_before[f"viability.{name}"], name
+    assert org_after["viability"] > org_before["viability"]
+
+
+# Agility: teams Alpha and Beta of five, U in no team, community Guild across both teams.
+# September: each team talks only inside (a two-way ring). October: one-way rings inside and
+# every Ai and Bi talk both ways; U writes to A1 and hears from B1.
+AGILITY_ORG = [
+    *(
+        f"A{i},Alpha {i},,,,team:Alpha" + (";community:Guild" if i == 1 else "")
+        for i in range(1, 6)
+    ),
+    *(f"B{i},Beta {i},,,,team:Beta" + (";community:Guild" if i == 1 else "") for i in range(1, 6)),
+    "U,Unattached,,,,",
+]
+SEPTEMBER = datetime(2026, 10, 1, tzinfo=UTC)  # a 30-day run ending here covers September
+
+
+def ring(team: str, both_ways: bool) -> list[tuple[str, str]]:
+    arcs = [(f"{team}{i}", f"{team}{i % 5 + 1}") for i in range(1, 6)]
+    return arcs + [(t, s) for s, t in arcs] if both_ways else arcs
+
+
+def agility_by_hand(arcs: list[tuple[str, str]]) -> dict[str, float]:
+    teams = {name: {f"{name[0]}{i}" for i in range(1, 6)} for name in ("Alpha", "Beta")}
+    team_of = {person: name for name, members in teams.items() for person in members}
+    sourced = [(s, t) for s, t in arcs if s in team_of]  # arcs whose source has a team
+    external = sum(1 for s, t in sourced if team_of[s] != team_of.get(t))
+    ei = (external - (len(sourced) - external)) / len(sourced)
+    exploration = {}
+    for name, members in teams.items():
+        touching = [(s, t) for s, t in arcs if s in members or t in members]
+        crossing = [(s, t) for s, t in touching if (s in members) != (t in members)]
+        exploration[name] = len(crossing) / len(touching)  # one event per arc here
+    graph = nx.Graph()
+    graph.add_nodes_from([*team_of, "U"])
+    graph.add_edges_from(arcs)
+    modularity = nx.community.modularity(graph, [*teams.values(), {"U"}])
+    silos = sum(1 for value in exploration.values() if value < 0.1)
+    return {
+        "boundary_spanning": (ei + 1) / 2,
+        "exploration": sum(exploration.values()) / len(exploration),
+        "openness": 1 - min(1.0, max(0.0, modularity)),
+        "silo_free": 1 - silos / len(teams),
+    }
+
+
+def test_health_agility_of_siloed_and_open_periods(tmp_path: Path) -> None:
+    siloed = ring("A", both_ways=True) + ring("B", both_ways=True)
+    open_arcs = ring("A", both_ways=False) + ring("B", both_ways=False)
+    open_arcs += [(f"A{i}", f"B{i}") for i in range(1, 6)] + [
+        (f"B{i}", f"A{i}") for i in range(1, 6)
+    ]
+    open_arcs += [("U", "A1"), ("B1", "U")]
+    events = [f"interaction,{s},{t},,2026-09-10T09:00:00Z,,,,,chat," for s, t in siloed]
+    events += [f"interaction,{s},{t},,2026-10-10T09:00:00Z,,,,,chat," for s, t in open_arcs]
+    import_planted(tmp_path, AGILITY_ORG, events)
+    september = execute_run(create_run(window_days=30, now=SEPTEMBER).pk)
+    october = execute_run(create_run(window_days=31, now=NOW).pk)
+
+    closed_parts = agility_by_hand(siloed)
+    assert closed_parts == pytest.approx(
+        {"boundary_spanning": 0.0, "exploration": 0.0, "openness": 0.5, "silo_free": 0.0}
+    )
+    open_parts = agility_by_hand(open_arcs)
+    assert open_parts["boundary_spanning"] == pytest.approx((1 + (11 - 10) / 21) / 2)
+    assert open_parts["exploration"] == pytest.approx(11 / 16)
+    assert open_parts["silo_free"] == 1.0
+    for run, parts in ((september, closed_parts), (october, open_parts)):
+        org = org_metrics(run)
+        assert_dimension(org, "agility", parts)
+        # ... and from the run's own inputs, as documented (teams only, not the Guild)
+        exploration = team_metric(run, "exploration")
+        assert set(exploration) == {"Alpha", "Beta"}
+        silo_count = Finding.objects.filter(run=run, pattern="silo").count()
+        assert org["agility.boundary_spanning"] == pytest.approx((org["ei_index"] + 1) / 2)
+        assert org["agility.exploration"] == pytest.approx(sum(exploration.values()) / 2)
+        assert org["agility.openness"] == pytest.approx(1 - org["modularity_of_teams"])
+        assert org["agility.silo_free"] == pytest.approx(1 - silo_count / 2)
+    silos = Finding.objects.filter(run=september, pattern="silo")
+    assert {finding.context.name for finding in silos if finding.context} == {"Alpha", "Beta"}
+    assert not Finding.objects.filter(run=october, pattern="silo").exists()
+    closed, opened = org_metrics(september), org_metrics(october)
+    for name in open_parts:
+        assert opened[f"agility.{name}"] > closed[f"agility.{name}"], name
+    assert opened["agility"] > closed["agility"]
+
+
+# Well-being: team Crew (W1..W5; W1, W2, W5 also in community Choir) and team Pair (P1, P2).
+# September: negative talk along the chain W1-W2-W3-W4, W5 recognizes W1 warmly and W3, P1
+# talks to P2. October: everyone talks and is recognized around rings, all with affect 0.5.
+WELLBEING_ORG = [
+    *(
+        f"W{i},Wen {i},,,,team:Crew" + (";community:Choir" if i in (1, 2, 5) else "")
+        for i in range(1, 6)
+    ),
+    "P1,Pia,,,,team:Pair",
+    "P2,Pim,,,,team:Pair",
+]
+TAU_SECONDS = 30 * 86400
+
+
+def decayed_affect(events: list[Event], end: datetime) -> dict[str, float]:
+    """Each person's mean affect over the events they gave or received, weighted exp(-age/tau)."""
+    weighted: dict[str, float] = defaultdict(float)
+    weights: dict[str, float] = defaultdict(float)
+    for e in events:
+        if e.affect is None:
+            continue
+        weight = math.exp(-(end - datetime.fromisoformat(e.at)).total_seconds() / TAU_SECONDS)
+        for person in (e.source, e.target):
+            weighted[person] += e.affect * weight
+            weights[person] += weight
+    return {person: weighted[person] / weights[person] for person in weights}
+
+
+def wellbeing_by_hand(events: list[Event], end: datetime, contagion: int) -> dict[str, float]:
+    people = ["W1", "W2", "W3", "W4", "W5", "P1", "P2"]
+    teams = [["W1", "W2", "W3", "W4", "W5"], ["P1", "P2"]]
+    affect = decayed_affect(events, end)
+    engagement = []
+    for members in teams:
+        inside: dict[str, float] = dict.fromkeys(members, 0.0)
+        for e in events:
+            if e.kind == "interaction" and e.source in members and e.target in members:
+                inside[e.source] += 1
+                inside[e.target] += 1
+        engagement.append(1 - gini_by_differences(list(inside.values())))
+    received = [
+        float(sum(e.target == p for e in events if e.kind == "recognition")) for p in people
+    ]
+    return {
+        "affect": (sum(affect.values()) / len(affect) + 1) / 2,
+        "engagement": sum(engagement) / len(engagement),
+        "recognition_equity": 1 - gini_by_differences(received),
+        "contagion_free": 1 - contagion / len(people),
+    }
+
+
+def test_health_wellbeing_of_a_gloomy_and_a_bright_period(tmp_path: Path) -> None:
+    gloomy = [
+        Event("interaction", "W1", "W2", "2026-09-20T00:00:00+00:00", affect=-0.8),
+        Event("interaction", "W2", "W3", "2026-09-25T00:00:00+00:00", affect=-0.8),
+        Event("interaction", "W3", "W4", "2026-09-28T00:00:00+00:00", affect=-0.8),
+        Event("recognition", "W5", "W1", "2026-09-30T00:00:00+00:00", affect=0.6),
+        Event("recognition", "W5", "W3", "2026-09-15T00:00:00+00:00"),
+        Event("interaction", "P1", "P2", "2026-09-10T00:00:00+00:00"),
+    ]
+    bright_pairs = [(f"W{i}", f"W{i % 5 + 1}") for i in range(1, 6)] + [("P1", "P2"), ("P2", "P1")]
+    bright = [
+        Event("interaction", s, t, "2026-10-15T00:00:00+00:00", affect=0.5) for s, t in bright_pairs
+    ]
+    bright += [Event("recognition", s, t, "2026-10-16T00:00:00+00:00") for s, t in bright_pairs]
+    import_planted(tmp_path, WELLBEING_ORG, event_lines(gloomy + bright))
+    september = execute_run(create_run(window_days=30, now=SEPTEMBER).pk)
+    october = execute_run(create_run(window_days=31, now=NOW).pk)
+
+    # W1's affect mixes -0.8 eleven days before the window's end and +0.6 one day before it.
+    w1 = (-0.8 * math.exp(-11 / 30) + 0.6 * math.exp(-1 / 30)) / (
+        math.exp(-11 / 30) + math.exp(-1 / 30)
+    )
+    assert decayed_affect(gloomy, SEPTEMBER)["W1"] == pytest.approx(w1)
+    # Everyone on the chain has an exposure <= -0.3: W1-W4 are one negative-contagion group.
+    assert subjects(september, "negative_contagion") == {("W1", "W2", "W3", "W4")}
+    assert subjects(october, "negative_contagion") == set()
+    gloomy_parts = wellbeing_by_hand(gloomy, SEPTEMBER, contagion=4)
+    bright_parts = wellbeing_by_hand(bright, NOW, contagion=0)
+    # Crew's inside events per member 1, 2, 2, 1, 0: Gini 1/3; Pair's 1, 1: Gini 0.
+    assert gloomy_parts["engagement"] == pytest.approx((2 / 3 + 1) / 2)
+    assert gloomy_parts["recognition_equity"] == pytest.approx(1 - 5 / 7)  # 2 of 7 recognized
+    assert bright_parts == pytest.approx(
+        {"affect": 0.75, "engagement": 1.0, "recognition_equity": 1.0, "contagion_free": 1.0}
+    )
+    for run, parts in ((september, gloomy_parts), (october, bright_parts)):
+        org = org_metrics(run)
+        assert_dimension(org, "wellbeing", parts)
+        # ... and from the run's own inputs, as documented (teams only, not the Choir)
+        engagement = team_metric(run, "engagement")
+        assert set(engagement) == {"Crew", "Pair"}
+        in_contagion = {person for group in subjects(run, "negative_contagion") for person in group}
+        assert org["wellbeing.affect"] == pytest.approx((org["mean_affect"] + 1) / 2)
+        assert org["wellbeing.engagement"] == pytest.approx(sum(engagement.values()) / 2)
+        assert org["wellbeing.recognition_equity"] == pytest.approx(1 - org["recognition_gini"])
+        assert org["wellbeing.contagion_free"] == pytest.approx(
+            1 - len(in_contagion) / org["people"]
+        )
+    gloom, shine = org_metrics(september), org_metrics(october)
+    for name in bright_parts:
+        assert shine[f"wellbeing.{name}"] > gloom[f"wellbeing.{name}"], name
+    assert shine["wellbeing"] > gloom["wellbeing"]
 
 
 def test_exports_withhold_aggregates_of_groups_under_five(leadership_org: None) -> None:
