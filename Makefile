@@ -7,7 +7,8 @@ TEST_ENV := DJANGO_SETTINGS_MODULE=sociograph.settings.test \
 	NEO4J_INSTANCE=test NEO4J_BOLT_PORT=7688 NEO4J_URI=bolt://127.0.0.1:7688 \
 	REDIS_URL=redis://127.0.0.1:6379/15
 
-.PHONY: demo test test-unit test-postgres lint install services test-services stop status bench
+.PHONY: demo test test-unit test-postgres lint install services test-services stop status bench \
+	bench-mining bench-api
 
 install:
 	@platform/bin/bootstrap
@@ -27,6 +28,8 @@ demo: services
 	@echo "Sociograph is running: http://127.0.0.1:$${SOCIOGRAPH_PORT:-8000}/admin/"
 	@echo "  log in as admin / $${SOCIOGRAPH_DEMO_PASSWORD:-sociograph-demo}"
 	@echo "  health: http://127.0.0.1:$${SOCIOGRAPH_PORT:-8000}/health/   stop everything: make stop"
+	@echo "  REST API: http://127.0.0.1:$${SOCIOGRAPH_PORT:-8000}/api/v1/docs/ (a token:"
+	@echo "    .venv/bin/python manage.py issue_token hr --role hr_admin)"
 
 lint: install
 	$(PY) -m ruff check .
@@ -57,9 +60,25 @@ stop:
 status:
 	@platform/bin/app status; platform/bin/neo4j status; platform/bin/redis status || true
 
-# Ingest benchmark (bench/README.md): 1,000,000 events for 10,000 people through SQLite and Neo4j,
-# on a Neo4j instance (port 7689), SQLite file and Redis database of its own; appends its figures
-# to docs/performance.md. Not a test: it prints figures. A quick check that records nothing:
-# .venv/bin/python bench/ingest.py --quick
+# Benchmarks (bench/README.md); not tests: they print figures and append them to
+# docs/performance.md. Ingest: 1,000,000 events for 10,000 people through SQLite and Neo4j, on a
+# Neo4j instance (port 7689), SQLite file and Redis database (13) of its own. Quick checks that
+# record nothing:
+# .venv/bin/python bench/ingest.py --quick; .venv/bin/python bench/mining.py --quick
 bench: install
 	$(PY) bench/ingest.py --record
+	$(PY) bench/mining.py --record
+	$(PY) bench/api.py --record
+
+# Mining: a full mining run on 1,000, 10,000 and 100,000 people (100 events each) against a
+# networkx baseline, per pattern family; Neo4j instance (port 7692) and Redis database (9) of its
+# own. The 100,000 size takes long: 10,000,000 events to generate, import and project.
+bench-mining: install
+	$(PY) bench/mining.py --record
+
+# API: p50/p95/p99 latency and throughput of REST API v1 reads (people, metrics) and bulk event
+# creation on a 10,000-person organization, served by gunicorn (2 workers) on loopback and loaded
+# from a second process; SQLite file and Redis database (8) of its own, no Neo4j. Quick check that
+# records nothing: .venv/bin/python bench/api.py --quick
+bench-api: install
+	$(PY) bench/api.py --record

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from django.http import QueryDict
@@ -19,6 +20,29 @@ def text_param(params: QueryDict, name: str) -> str:
     if "\x00" in value:
         raise ValidationError({name: "contains a NUL character"})
     return value
+
+
+def choice_param(params: QueryDict, name: str, choices: Iterable[str]) -> str:
+    """One of `choices`, or "" when not given; anything else is a 400 (not an empty result)."""
+    value = text_param(params, name)
+    allowed = list(choices)
+    if value and value not in allowed:
+        raise ValidationError({name: f"{value[:50]!r} is not one of {', '.join(allowed)}"})
+    return value
+
+
+TRUE_TEXTS = frozenset({"true", "1"})
+FALSE_TEXTS = frozenset({"false", "0"})
+
+
+def bool_param(params: QueryDict, name: str) -> bool | None:
+    """true/1 or false/0 (any case), None when not given; anything else is a 400."""
+    value = text_param(params, name).lower()
+    if not value:
+        return None
+    if value not in TRUE_TEXTS | FALSE_TEXTS:
+        raise ValidationError({name: f"{value[:50]!r} is not true or false"})
+    return value in TRUE_TEXTS
 
 
 def context_filter(prefix: str, text: str) -> dict[str, str]:

@@ -38,7 +38,9 @@ class Webhook(models.Model):
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending"
     DELIVERED = "delivered"
-    FAILED = "failed"  # gave up after the last retry
+    # Gave up after the last retry, or not sent: the finding was erased or one of its subjects
+    # opted out of analytics since it was queued (last_error says which).
+    FAILED = "failed"
 
 
 class WebhookDelivery(models.Model):

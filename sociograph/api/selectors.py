@@ -3,8 +3,8 @@ the privacy rules applied. Views read only through these."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any, TypeAlias
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeAlias, overload
 
 from django.db.models import Q, QuerySet
 
@@ -75,40 +75,92 @@ def small_context_ids(run: MiningRun) -> set[int]:
     return {context for context, size in sizes if size < MIN_GROUP_SIZE}
 
 
+RowMaker = Callable[[tuple[Any, ...]], dict[str, Any]]
+
+
+class MetricRows(Sequence[dict[str, Any]]):
+    """Metric rows in export order (person, context, org), read from SQL a page at a time:
+    slicing runs LIMIT/OFFSET queries on the parts it spans, so a page of a large run costs the
+    same as the first page."""
+
+    def __init__(self, parts: list[tuple[QuerySet[Any, tuple[Any, ...]], RowMaker]]) -> None:
+        self.parts = parts
+        self._sizes: list[int] | None = None
+
+    def sizes(self) -> list[int]:
+        if self._sizes is None:
+            self._sizes = [rows.count() for rows, _ in self.parts]
+        return self._sizes
+
+    def __len__(self) -> int:
+        return sum(self.sizes())
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        start, stop, _ = index.indices(len(self))
+        page: list[dict[str, Any]] = []
+        for (rows, make), size in zip(self.parts, self.sizes(), strict=True):
+            if start < size and stop > 0:
+                page += [make(values) for values in rows[max(start, 0) : min(stop, size)]]
+            start, stop = start - size, stop - size
+        return page
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for rows, make in self.parts:
+            for values in rows.iterator():
+                yield make(values)
+
+
 def metrics_for(
     user: Any, run: MiningRun, scope: str = "", metric: str = "", subject: str = ""
-) -> Iterator[dict[str, Any]]:
+) -> MetricRows:
     """Metric rows the caller may see. Context aggregates over fewer than 5 members come back
     with `withheld: true` and no value, except for HR admins."""
     role, person = role_of(user), person_of(user)
     everything = role == Role.HR_ADMIN
+    parts: list[tuple[QuerySet[Any, tuple[Any, ...]], RowMaker]] = []
     if not everything and person is None:
-        return
+        return MetricRows(parts)
     if scope in ("", "person"):
-        rows = run.person_metrics.filter(person__analytics_opt_out=False)
-        if not everything:
-            rows = rows.filter(person=person)
-        if metric:
-            rows = rows.filter(metric=metric)
-        if subject:
-            rows = rows.filter(person__external_id=subject)
-        for external_id, name, value in rows.order_by("person__external_id", "metric").values_list(
-            "person__external_id", "metric", "value"
-        ):
-            yield _row("person", external_id, name, value)
-    if role == Role.EMPLOYEE:
-        return
-    if scope in ("", "context"):
-        yield from _context_metrics(run, everything, person, metric, subject)
-    if scope in ("", "org") and subject in ("", "org"):
+        parts.append(_person_metrics(run, None if everything else person, metric, subject))
+    if role != Role.EMPLOYEE and scope in ("", "context"):
+        parts.append(_context_metrics(run, everything, person, metric, subject))
+    if role != Role.EMPLOYEE and scope in ("", "org") and subject in ("", "org"):
         org = run.org_metrics.filter(metric=metric) if metric else run.org_metrics.all()
-        for name, value in org.order_by("metric").values_list("metric", "value"):
-            yield _row("org", "org", name, value)
+        parts.append(
+            (
+                org.order_by("metric").values_list("metric", "value"),
+                lambda values: _row("org", "org", *values),
+            )
+        )
+    return MetricRows(parts)
+
+
+def _person_metrics(
+    run: MiningRun, only: Person | None, metric: str, subject: str
+) -> tuple[QuerySet[Any, tuple[Any, ...]], RowMaker]:
+    rows = run.person_metrics.filter(person__analytics_opt_out=False)
+    if only is not None:
+        rows = rows.filter(person=only)
+    if metric:
+        rows = rows.filter(metric=metric)
+    if subject:
+        rows = rows.filter(person__external_id=subject)
+    ordered = rows.order_by("person__external_id", "metric", "id")
+    return (
+        ordered.values_list("person__external_id", "metric", "value"),
+        lambda values: _row("person", *values),
+    )
 
 
 def _context_metrics(
     run: MiningRun, everything: bool, person: Person | None, metric: str, subject: str
-) -> Iterator[dict[str, Any]]:
+) -> tuple[QuerySet[Any, tuple[Any, ...]], RowMaker]:
     rows = run.context_metrics.all()
     if not everything:
         rows = rows.filter(context_id__in=_own_context_ids(person))
@@ -118,10 +170,14 @@ def _context_metrics(
         kind, _, name = subject.partition(":")
         rows = rows.filter(context__kind=kind, context__name=name)
     small = set() if everything else small_context_ids(run)
-    for context, kind, name, metric_name, value in rows.order_by(
-        "context__kind", "context__name", "metric"
-    ).values_list("context_id", "context__kind", "context__name", "metric", "value"):
-        yield _row("context", f"{kind}:{name}", metric_name, value, withheld=context in small)
+
+    def make(values: tuple[Any, ...]) -> dict[str, Any]:
+        context, kind, name, metric_name, value = values
+        return _row("context", f"{kind}:{name}", metric_name, value, withheld=context in small)
+
+    ordered = rows.order_by("context__kind", "context__name", "metric", "id")
+    fields = ("context_id", "context__kind", "context__name", "metric", "value")
+    return ordered.values_list(*fields), make
 
 
 def _row(

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from analytics.models import Finding, MiningRun
 from analytics.services import progress
@@ -34,12 +35,20 @@ class PersonReference(serializers.SlugRelatedField[Person]):
     default_error_messages: ClassVar[dict[str, StrOrPromise]] = {
         "does_not_exist": "{value!r} is not a known person (external_id).",
         "invalid": "Give the person's external_id as text.",
+        "blank": "An empty text is not an external_id.",
     }
 
     def __init__(self, **kwargs: Any) -> None:
         if not kwargs.get("read_only"):
             kwargs.setdefault("queryset", Person.objects.all())
         super().__init__(slug_field="external_id", **kwargs)
+
+    def run_validation(self, data: Any = empty) -> Any:
+        # DRF's related fields read "" as null (for a nullable one: no manager, silently); the
+        # contract says an external_id (or null where allowed).
+        if data == "":
+            self.fail("blank")
+        return super().run_validation(data)
 
     def to_internal_value(self, data: Any) -> Person:
         try:
@@ -209,7 +218,7 @@ class BulkReportSerializer(serializers.Serializer[dict[str, Any]]):
 class RecognitionSerializer(serializers.ModelSerializer[Recognition]):
     giver = PersonReference(read_only=True)
     receiver = PersonReference(read_only=True)
-    context = ContextReference(read_only=True)  # type: ignore[assignment]
+    context = ContextReference(read_only=True, allow_null=True)  # type: ignore[assignment]
 
     class Meta:
         model = Recognition
@@ -241,7 +250,7 @@ class FollowSerializer(serializers.ModelSerializer[Follow]):
 class InteractionSerializer(serializers.ModelSerializer[Interaction]):
     source = PersonReference(read_only=True)  # type: ignore[assignment]
     target = PersonReference(read_only=True)
-    context = ContextReference(read_only=True)  # type: ignore[assignment]
+    context = ContextReference(read_only=True, allow_null=True)  # type: ignore[assignment]
 
     class Meta:
         model = Interaction
@@ -306,7 +315,7 @@ class FindingSerializer(serializers.ModelSerializer[Finding]):
     subjects = serializers.SlugRelatedField[Person](
         many=True, read_only=True, slug_field="external_id"
     )
-    context = ContextReference(read_only=True)  # type: ignore[assignment]
+    context = ContextReference(read_only=True, allow_null=True)  # type: ignore[assignment]
 
     class Meta:
         model = Finding

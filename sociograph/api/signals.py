@@ -14,4 +14,6 @@ def run_saved(sender: type[MiningRun], instance: MiningRun, **kwargs: Any) -> No
     if instance.status == RunStatus.SUCCEEDED and "status" in fields:
         from sociograph.api.webhooks import queue_deliveries
 
-        transaction.on_commit(lambda: queue_deliveries(instance))
+        # Robust: a failure to queue deliveries is logged and does not fail the run, which has
+        # already been saved as succeeded (in autocommit this callback runs inside its save()).
+        transaction.on_commit(lambda: queue_deliveries(instance), robust=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -25,6 +26,17 @@ TIMEOUT_SECONDS = 10
 
 class DeliveryFailed(Exception):
     pass
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A 3xx is an answer but 2xx: retried, not followed (urllib would turn the POST into a GET
+    without the body and count the redirect target's 200 as delivered)."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects())
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -48,7 +60,7 @@ def payload(finding: Finding) -> dict[str, Any]:
 def queue_deliveries(run: MiningRun) -> list[int]:
     """One delivery per active webhook and finding of this run with a subscribed pattern (people
     who opted out are never sent). Sent by workers after the transaction commits."""
-    from sociograph.api.tasks import deliver_webhook
+    from sociograph.api.tasks import deliver_webhook, retry_policy
 
     created = []
     findings = Finding.objects.filter(run=run).exclude(subjects__analytics_opt_out=True)
@@ -60,8 +72,12 @@ def queue_deliveries(run: MiningRun) -> list[int]:
                 )
                 if new:
                     created.append(delivery.pk)
+        # The retry policy in force when queued travels with the task (and its retries). Robust:
+        # a broker error for one delivery neither stops the others nor fails the mining run.
+        policy = retry_policy()
         for delivery_id in created:
-            transaction.on_commit(functools.partial(deliver_webhook.delay, delivery_id))
+            send = functools.partial(deliver_webhook.delay, delivery_id, **policy)
+            transaction.on_commit(send, robust=True)
     return created
 
 
@@ -69,6 +85,10 @@ def attempt(delivery: WebhookDelivery) -> None:
     """POST once; raises DeliveryFailed (after recording why) unless the receiver said 2xx."""
     if delivery.finding is None:  # erased since it was queued: nothing left to send
         _record(delivery, DeliveryStatus.FAILED, None, "the finding was erased")
+        return
+    if delivery.finding.subjects.filter(analytics_opt_out=True).exists():
+        # opted out since it was queued: people who opted out are never sent
+        _record(delivery, DeliveryStatus.FAILED, None, "a subject opted out of analytics")
         return
     body = json.dumps(payload(delivery.finding), sort_keys=True).encode()
     request = urllib.request.Request(  # noqa: S310 - an http(s) URL validated on registration
@@ -84,11 +104,12 @@ def attempt(delivery: WebhookDelivery) -> None:
     )
     delivery.attempts += 1
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
             code = int(response.status)
-    except urllib.error.HTTPError as error:
+    except urllib.error.HTTPError as error:  # a non-2xx answer (3xx included: not followed)
         code = int(error.code)
-    except (urllib.error.URLError, OSError) as error:
+        error.close()
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
         _record(delivery, DeliveryStatus.PENDING, None, f"{type(error).__name__}: {error}")
         raise DeliveryFailed(str(error)) from error
     if 200 <= code < 300:

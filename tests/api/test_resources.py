@@ -199,3 +199,36 @@ def test_too_many_requests_get_429_with_retry_after(as_role: Client, settings: A
     assert statuses == [200, 200, 200, 429]
     refused = client.get("/api/v1/me/")
     assert int(refused["Retry-After"]) > 0
+
+
+def test_metric_pages_are_the_slices_of_the_whole_list(as_role: Client) -> None:
+    from datetime import UTC, datetime
+
+    from analytics.models import ContextMetric, MiningRun, OrgMetric, PersonMetric, RunStatus
+    from people.models import Context
+
+    run = MiningRun.objects.create(
+        status=RunStatus.SUCCEEDED,
+        window_start=datetime(2026, 8, 1, tzinfo=UTC),
+        window_end=datetime(2026, 11, 1, tzinfo=UTC),
+        finished_at=datetime(2026, 11, 1, tzinfo=UTC),
+    )
+    for person in Person.objects.all():
+        for metric in ("in_degree", "out_degree"):
+            PersonMetric.objects.create(run=run, person=person, metric=metric, value=1.0)
+    for context in Context.objects.all():
+        ContextMetric.objects.create(run=run, context=context, metric="size", value=3.0)
+    OrgMetric.objects.create(run=run, metric="people", value=5.0)
+    hr = as_role("hr_admin")
+    everything = results(hr.get(f"/api/v1/runs/{run.pk}/metrics/?limit=1000"))
+    assert len(everything) == 5 * 2 + Context.objects.count() + 1
+    assert [row["scope"] for row in everything[9:12]] == ["person", "context", "context"]
+    for limit in (1, 3, 7):
+        paged = []
+        for offset in range(0, len(everything), limit):
+            url = f"/api/v1/runs/{run.pk}/metrics/?limit={limit}&offset={offset}"
+            paged += results(hr.get(url))
+        assert paged == everything
+    manager = results(as_role("manager").get(f"/api/v1/runs/{run.pk}/metrics/?scope=context"))
+    assert {row["subject"] for row in manager} == {"team:Platform", "community:Python Guild"}
+    assert all(row["withheld"] and row["value"] is None for row in manager)  # groups under 5

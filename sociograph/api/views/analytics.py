@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from django.db import transaction
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -18,7 +18,8 @@ from analytics.models import MiningRun, RunStatus
 from analytics.services import create_run
 from analytics.tasks import mine
 from sociograph.api import selectors
-from sociograph.api.filters import text_param
+from sociograph.api.errors import ApiSchema, MethodCheckedFirst
+from sociograph.api.filters import choice_param, text_param
 from sociograph.api.permissions import Policy
 from sociograph.api.roles import Role
 from sociograph.api.serializers import (
@@ -31,9 +32,19 @@ from sociograph.api.views.paging import paginated_response
 
 HR = frozenset({Role.HR_ADMIN})
 READERS = frozenset({Role.HR_ADMIN, Role.MANAGER, Role.EMPLOYEE})
+SCOPES = ("person", "context", "org")
+RUN_ID = OpenApiParameter(
+    "id",
+    str,
+    OpenApiParameter.PATH,
+    pattern=r"^(\d+|latest)$",
+    description="The run's id, or `latest`: the newest succeeded run",
+)
 
 
+@extend_schema_view(retrieve=extend_schema(parameters=[RUN_ID]))
 class RunViewSet(
+    MethodCheckedFirst,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -41,6 +52,7 @@ class RunViewSet(
 ):
     """Runs: `{id}` may also be `latest` (the newest succeeded run)."""
 
+    schema = ApiSchema()
     serializer_class = RunSerializer
     policy: ClassVar[Policy] = {
         "list": READERS,
@@ -78,7 +90,8 @@ class RunViewSet(
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("scope", str, enum=["person", "context", "org"]),
+            RUN_ID,
+            OpenApiParameter("scope", str, enum=list(SCOPES)),
             OpenApiParameter("metric", str, description="e.g. betweenness, energy, viability"),
             OpenApiParameter("subject", str, description="external_id, kind:name or org"),
         ],
@@ -89,22 +102,21 @@ class RunViewSet(
         """Metrics of the run the caller may see; small groups come back as withheld."""
         run = self.get_object()
         params = request.query_params
-        scope = text_param(params, "scope")
-        if scope not in ("", "person", "context", "org"):
-            return Response({"scope": ["one of person, context, org"]}, status=400)
-        rows = list(
-            selectors.metrics_for(
-                request.user,
-                run,
-                scope=scope,
-                metric=text_param(params, "metric"),
-                subject=text_param(params, "subject"),
-            )
+        scope = choice_param(params, "scope", SCOPES)
+        rows = selectors.metrics_for(
+            request.user,
+            run,
+            scope=scope,
+            metric=text_param(params, "metric"),
+            subject=text_param(params, "subject"),
         )
         return paginated_response(self, rows, MetricSerializer)
 
     @extend_schema(
-        parameters=[OpenApiParameter("pattern", str, description="e.g. silo, isolation")],
+        parameters=[
+            RUN_ID,
+            OpenApiParameter("pattern", str, description="e.g. silo, isolation"),
+        ],
         responses=FindingSerializer(many=True),
     )
     @action(detail=True, methods=["get"])

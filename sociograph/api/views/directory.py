@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from people.models import Context, Membership, Person
+from people.models import Context, ContextKind, Membership, Person
 from people.services import (
     PersonInput,
     add_membership,
@@ -22,8 +22,8 @@ from people.services import (
     upsert_people,
 )
 from sociograph.api import selectors
-from sociograph.api.errors import Conflict
-from sociograph.api.filters import context_filter, text_param
+from sociograph.api.errors import ApiSchema, Conflict, MethodCheckedFirst
+from sociograph.api.filters import bool_param, choice_param, context_filter, text_param
 from sociograph.api.permissions import Policy
 from sociograph.api.roles import ALL_ROLES, Role
 from sociograph.api.serializers import (
@@ -74,7 +74,8 @@ def _apply(save: Callable[[], T]) -> T:
         "every finding about them, in SQL and in Neo4j. HR admins only."
     ),
 )
-class PersonViewSet(UpdateMixin, viewsets.ModelViewSet[Person]):
+class PersonViewSet(MethodCheckedFirst, UpdateMixin, viewsets.ModelViewSet[Person]):
+    schema = ApiSchema()
     lookup_field = "uuid"
     policy: ClassVar[Policy] = {
         "list": READERS,
@@ -94,8 +95,8 @@ class PersonViewSet(UpdateMixin, viewsets.ModelViewSet[Person]):
             people = people.filter(external_id=value)
         if value := text_param(params, "search"):
             people = people.filter(name__icontains=value)
-        if value := text_param(params, "is_active"):
-            people = people.filter(is_active=value.lower() in ("true", "1"))
+        if (active := bool_param(params, "is_active")) is not None:
+            people = people.filter(is_active=active)
         if value := text_param(params, "context"):
             people = people.filter(**context_filter("memberships__context", value)).distinct()
         return people.order_by("external_id")
@@ -136,12 +137,13 @@ class PersonViewSet(UpdateMixin, viewsets.ModelViewSet[Person]):
 @extend_schema_view(
     list=extend_schema(
         parameters=[
-            OpenApiParameter("kind", str, enum=["team", "project", "community", "topic"]),
+            OpenApiParameter("kind", str, enum=ContextKind.values),
             OpenApiParameter("name", str, description="Exact name"),
         ]
     )
 )
-class ContextViewSet(UpdateMixin, viewsets.ModelViewSet[Context]):
+class ContextViewSet(MethodCheckedFirst, UpdateMixin, viewsets.ModelViewSet[Context]):
+    schema = ApiSchema()
     lookup_field = "uuid"
     policy: ClassVar[Policy] = {
         "list": ALL_ROLES,
@@ -157,7 +159,7 @@ class ContextViewSet(UpdateMixin, viewsets.ModelViewSet[Context]):
     def get_queryset(self) -> QuerySet[Context]:
         contexts = selectors.contexts_for(self.request.user)
         params = self.request.query_params
-        if value := text_param(params, "kind"):
+        if value := choice_param(params, "kind", ContextKind.values):
             contexts = contexts.filter(kind=value)
         if value := text_param(params, "name"):
             contexts = contexts.filter(name=value)
@@ -192,7 +194,8 @@ class ContextViewSet(UpdateMixin, viewsets.ModelViewSet[Context]):
         ]
     )
 )
-class MembershipViewSet(UpdateMixin, viewsets.ModelViewSet[Membership]):
+class MembershipViewSet(MethodCheckedFirst, UpdateMixin, viewsets.ModelViewSet[Membership]):
+    schema = ApiSchema()
     lookup_field = "uuid"
     policy: ClassVar[Policy] = {
         "list": READERS,

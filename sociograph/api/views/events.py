@@ -10,7 +10,12 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
@@ -21,7 +26,13 @@ from recognition.importers import Directory, RowError, import_events, parse_even
 from recognition.models import Follow, Interaction, Recognition
 from recognition.services import end_follow, record_events
 from sociograph.api import selectors
-from sociograph.api.errors import Conflict, PayloadTooLarge
+from sociograph.api.errors import (
+    VALIDATION_ERROR_REF,
+    ApiSchema,
+    Conflict,
+    MethodCheckedFirst,
+    PayloadTooLarge,
+)
 from sociograph.api.filters import context_filter, moment_param, text_param
 from sociograph.api.permissions import Policy
 from sociograph.api.roles import PEOPLE_ROLES, Role, person_of, role_of
@@ -84,7 +95,8 @@ def _field_error(error: RowError) -> ValidationError:
     return ValidationError({"detail": str(error)})
 
 
-class EventViewSet(viewsets.ModelViewSet[Any]):
+class EventViewSet(MethodCheckedFirst, viewsets.ModelViewSet[Any]):
+    schema = ApiSchema()
     lookup_field = "uuid"
     kind = ""
     model: type[selectors.EventModel] = Recognition
@@ -198,15 +210,23 @@ class InteractionViewSet(EventViewSet):
     policy: ClassVar[Policy] = {"list": HR, "retrieve": HR, "create": WRITERS, "destroy": HR}
 
 
-class BulkEventsView(APIView):
+class BulkEventsView(MethodCheckedFirst, APIView):
     """POST thousands of events at once, validated and reported like `import_events`."""
 
+    schema = ApiSchema()
     policy: ClassVar[Policy] = {"post": WRITERS}
     throttle_scope = "bulk"
 
     @extend_schema(
         request=BulkRequestSerializer,
-        responses={200: BulkReportSerializer, 400: BulkReportSerializer},
+        responses={
+            200: BulkReportSerializer,
+            # the report of an `atomic` request with a rejected event, or an invalid body
+            400: OpenApiResponse(
+                {"oneOf": [{"$ref": "#/components/schemas/BulkReport"}, VALIDATION_ERROR_REF]},
+                description="With `atomic`: the report, nothing stored. Or an invalid body.",
+            ),
+        },
         description="Each event is an object with `kind` (recognition, follow, interaction) and "
         "the CSV import's columns (source, target, context, at, affect, weight, message, values, "
         "channel, until, event_id). Rejected events are listed by index with the reason; the "

@@ -10,11 +10,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from sociograph.api.errors import ApiSchema, MethodCheckedFirst
 from sociograph.api.permissions import Policy
 from sociograph.api.roles import ALL_ROLES, person_of, role_of
 
 
-class MeView(APIView):
+class MeView(MethodCheckedFirst, APIView):
+    schema = ApiSchema()
     policy: ClassVar[Policy] = {"get": ALL_ROLES}
 
     @extend_schema(

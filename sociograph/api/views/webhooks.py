@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from sociograph.api.errors import ApiSchema, MethodCheckedFirst
 from sociograph.api.models import Webhook
 from sociograph.api.permissions import Policy
 from sociograph.api.roles import Role
@@ -33,7 +34,8 @@ PATTERNS = (
 )
 
 
-class WebhookViewSet(viewsets.ModelViewSet[Webhook]):
+class WebhookViewSet(MethodCheckedFirst, viewsets.ModelViewSet[Webhook]):
+    schema = ApiSchema()
     serializer_class = WebhookSerializer
     http_method_names = ("get", "post", "patch", "delete", "head", "options")
     policy: ClassVar[Policy] = dict.fromkeys(
