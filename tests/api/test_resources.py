@@ -232,3 +232,10 @@ def test_metric_pages_are_the_slices_of_the_whole_list(as_role: Client) -> None:
     manager = results(as_role("manager").get(f"/api/v1/runs/{run.pk}/metrics/?scope=context"))
     assert {row["subject"] for row in manager} == {"team:Platform", "community:Python Guild"}
     assert all(row["withheld"] and row["value"] is None for row in manager)  # groups under 5
+
+
+def test_run_ids_that_are_not_ascii_digits_are_404(as_role: Client) -> None:
+    hr = as_role("hr_admin")
+    for reference in ("¹", "٣", "1.0", "-1", "latest"):
+        response = hr.get(f"/api/v1/runs/{reference}/")
+        assert response.status_code == 404, (reference, response.content)

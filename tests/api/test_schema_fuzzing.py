@@ -14,6 +14,7 @@ erasure cannot starve another operation of records.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -240,11 +241,14 @@ def api_schema(request: pytest.FixtureRequest, live_server: Any, org: Org) -> An
 
 schema = schemathesis.pytest.from_fixture("api_schema")
 # 25 examples per operation (on top of schemathesis' explicit examples and coverage cases): the
-# whole file runs in about a minute on two cores.
+# whole file runs in about a minute on two cores. Derandomized, so a run is reproducible and CI
+# never turns red on a bug the same code passed before; set HYPOTHESIS_RANDOM=1 to explore new
+# examples (one such run found that run ids like "¹" passed isdigit() and crashed int()).
 SETTINGS = hypothesis.settings(
     max_examples=25,
     deadline=None,
     database=None,
+    derandomize=not os.environ.get("HYPOTHESIS_RANDOM"),
     suppress_health_check=[hypothesis.HealthCheck.too_slow, hypothesis.HealthCheck.filter_too_much],
 )
 

@@ -70,7 +70,8 @@ class RunViewSet(
         if reference == "latest":
             runs = self.get_queryset().filter(status=RunStatus.SUCCEEDED)
             return get_object_or_404(runs.order_by("-finished_at")[:1])
-        if not reference.isdigit():
+        # isdigit() alone accepts digits int() refuses, such as "¹" (found by the schema fuzzer).
+        if not (reference.isascii() and reference.isdigit()):
             return get_object_or_404(MiningRun.objects.none())
         return get_object_or_404(self.get_queryset(), pk=int(reference))
 
