@@ -1,7 +1,9 @@
 """The pure measures, on graphs with known answers and against networkx."""
 
 import math
+import random
 
+import igraph
 import networkx as nx
 import pytest
 
@@ -141,3 +143,17 @@ def test_outsiders_and_open_givers_are_pruned() -> None:
 def test_a_whole_department_recognizing_itself_is_not_a_ring() -> None:
     members = [f"p{i}" for i in range(13)]
     assert measures.recognition_rings(ring_of(members), **RING_RULES) == []  # type: ignore[arg-type]
+
+
+def test_betweenness_above_the_exact_limit_is_a_seeded_unbiased_pivot_estimate() -> None:
+    random.seed(3)  # igraph draws from Python's generator: a fixed graph
+    graph = igraph.Graph.Barabasi(n=2000, m=3)
+    exact = measures.normalized_betweenness(graph)
+    estimate = measures.normalized_betweenness(graph, exact_below=1000, pivots=500)
+    assert estimate == measures.normalized_betweenness(graph, exact_below=1000, pivots=500)
+    assert estimate != exact
+    assert sum(estimate) / sum(exact) == pytest.approx(1.0, rel=0.05)
+    hubs = sorted(range(2000), key=lambda v: -exact[v])[:10]
+    assert all(estimate[v] == pytest.approx(exact[v], rel=0.35) for v in hubs)
+    every_source = measures.normalized_betweenness(graph, exact_below=1000, pivots=2000)
+    assert every_source == pytest.approx(exact)
