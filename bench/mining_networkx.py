@@ -46,6 +46,8 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+BETWEENNESS_EXACT_BELOW, BETWEENNESS_PIVOTS = 20_000, 2_000  # analytics.measures' rule
+
 # The defaults of analytics/patterns/*.py (DEFAULTS), copied: this script imports no Django.
 DEFAULTS: dict[str, float] = {
     "broker_top_share": 0.05,
@@ -292,7 +294,11 @@ class Baseline:
         for person, partners in events_with.items():
             result.person[person, "partner_entropy"] = normalized_entropy(partners.values())
         graph = self.graph
-        for person, value in nx.betweenness_centrality(graph, normalized=True).items():
+        # As analytics.measures: exact below 20,000 people, else the same number of pivots.
+        n = graph.number_of_nodes()
+        pivots = None if n < BETWEENNESS_EXACT_BELOW else BETWEENNESS_PIVOTS
+        estimate = nx.betweenness_centrality(graph, k=pivots, normalized=True, seed=0)
+        for person, value in estimate.items():
             result.person[person, "betweenness"] = value
         for person, value in nx.constraint(graph).items():
             if graph.degree(person):
