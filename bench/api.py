@@ -534,7 +534,7 @@ def benchmark(settings: Settings) -> Figures:
         raise BenchError(f"{settings.workdir} would be wiped: pick a folder of its own")
     env = api_env(settings)
     figures = Figures(load_before=load_average())
-    stamp, commit = source_stamp(), head_commit()
+    stamp, commit = ingest.source_stamp(SOURCE_FOLDERS), head_commit()
     run("redis start", [REDIS, "start"], env)
     shutil.rmtree(settings.workdir, ignore_errors=True)
     settings.workdir.mkdir(parents=True)
@@ -563,7 +563,7 @@ def benchmark(settings: Settings) -> Figures:
             figures.server_log = tail(settings.workdir / "log" / "gunicorn.log")
         figures.load_after = load_average()
         figures.commits = (commit, head_commit())
-        newest = source_stamp()
+        newest = ingest.source_stamp(SOURCE_FOLDERS)
         if newest != stamp:
             figures.source_changed = (
                 f"the API's Python sources changed during the run (newest: {newest[1]} at "
@@ -576,17 +576,6 @@ def benchmark(settings: Settings) -> Figures:
         if not settings.keep:
             shutil.rmtree(settings.workdir, ignore_errors=True)
     return figures
-
-
-def source_stamp() -> tuple[float, str]:
-    newest, name = 0.0, ""
-    for folder in SOURCE_FOLDERS:
-        for path in (ROOT / folder).rglob("*.py"):
-            with suppress(OSError):
-                mtime = path.stat().st_mtime
-                if mtime > newest:
-                    newest, name = mtime, str(path.relative_to(ROOT))
-    return newest, name
 
 
 # --- Reporting -----------------------------------------------------------------------------------

@@ -561,10 +561,11 @@ def head_commit() -> str:
     return "unknown"
 
 
-def source_stamp() -> tuple[float, str]:
-    """The newest Python source on the ingest path: to tell when the code changed during a run."""
+def source_stamp(folders: tuple[str, ...] = SOURCE_FOLDERS) -> tuple[float, str]:
+    """The newest Python source under `folders` (by default the ingest path's): to tell when the
+    code changed during a run. The other benchmarks pass their own folders."""
     newest, name = 0.0, ""
-    for folder in SOURCE_FOLDERS:
+    for folder in folders:
         for path in (ROOT / folder).rglob("*.py"):
             with suppress(OSError):
                 mtime = path.stat().st_mtime

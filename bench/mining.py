@@ -459,7 +459,7 @@ def benchmark(settings: Settings) -> Figures:
         raise BenchError(f"{settings.workdir} would be wiped: pick a folder of its own")
     env = bench_env(settings)
     figures = Figures(load_before=load_average())
-    stamp, commit = source_stamp(), head_commit()
+    stamp, commit = ingest.source_stamp(SOURCE_FOLDERS), head_commit()
     run("redis start", [REDIS, "start"], env)
     neo4j("stop", env)  # a previous run killed before its clean-up
     shutil.rmtree(settings.workdir, ignore_errors=True)
@@ -488,7 +488,7 @@ def benchmark(settings: Settings) -> Figures:
             figures.sizes.append(size)
         figures.load_after = load_average()
         figures.commits = (commit, head_commit())
-        newest = source_stamp()
+        newest = ingest.source_stamp(SOURCE_FOLDERS)
         if newest != stamp:
             figures.source_changed = (
                 f"the mining path's Python sources changed during the run (newest: {newest[1]} at "
@@ -503,17 +503,6 @@ def benchmark(settings: Settings) -> Figures:
         if not settings.keep:
             shutil.rmtree(settings.workdir, ignore_errors=True)
     return figures
-
-
-def source_stamp() -> tuple[float, str]:
-    newest, name = 0.0, ""
-    for folder in SOURCE_FOLDERS:
-        for path in (ROOT / folder).rglob("*.py"):
-            with suppress(OSError):
-                mtime = path.stat().st_mtime
-                if mtime > newest:
-                    newest, name = mtime, str(path.relative_to(ROOT))
-    return newest, name
 
 
 # --- Reporting -----------------------------------------------------------------------------------
