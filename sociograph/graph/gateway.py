@@ -40,7 +40,11 @@ def _new_driver() -> neo4j.Driver:
         config["URI"],
         auth=(config["USER"], config["PASSWORD"]),
         connection_timeout=5.0,
-        max_transaction_retry_time=15.0,
+        # The driver retries a failed transaction (Neo4j down, a leader switch) for this long,
+        # sleeping up to as long again before its last try: kept well inside the relay's lease,
+        # so an outage surfaces as ServiceUnavailable (retried by the task) instead of the lease
+        # running out under a relay that is still waiting.
+        max_transaction_retry_time=settings.SOCIOGRAPH_RELAY_LEASE_SECONDS / 3,
         # Schema-less reads legitimately name properties a fresh graph does not have yet.
         notifications_min_severity="OFF",
     )
