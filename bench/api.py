@@ -41,7 +41,6 @@ from typing import Any
 
 import ingest
 from ingest import (
-    PERFORMANCE_DOC,
     PY,
     REDIS,
     ROOT,
@@ -712,15 +711,7 @@ def record(text: str, when: datetime) -> None:
         "load generator runs on it too: see the load average and the CPU columns.",
         width=100,
     )
-    paragraphs = [
-        part if part.startswith("|") else textwrap.fill(part, width=100)
-        for part in text.split("\n\n")
-    ]
-    body = "\n\n".join(paragraphs)
-    section = f"\n### API benchmark, {when:%Y-%m-%d %H:%M} UTC\n\n{method}\n\n{body}\n"
-    with PERFORMANCE_DOC.open("a") as handle:
-        handle.write(section)
-    print(f"[bench] recorded in {PERFORMANCE_DOC.relative_to(ROOT)}")
+    ingest.append_section(f"API benchmark, {when:%Y-%m-%d %H:%M} UTC", method, text)
 
 
 # --- Command line --------------------------------------------------------------------------------

@@ -664,14 +664,19 @@ def record(text: str, when: datetime) -> None:
         "`DJANGO_DEBUG=false`. The machine is shared: see the load average.",
         width=100,
     )
+    append_section(f"Ingest benchmark, {when:%Y-%m-%d %H:%M} UTC", method, text)
+
+
+def append_section(title: str, method: str, text: str) -> None:
+    """Append a section to docs/performance.md (shared by the benchmarks): its paragraphs
+    wrapped at 100 columns, tables and headings kept as they are."""
     paragraphs = [
-        part if part.startswith("|") else textwrap.fill(part, width=100)
+        part if part.startswith(("|", "#")) else textwrap.fill(part, width=100)
         for part in text.split("\n\n")
     ]
     body = "\n\n".join(paragraphs)
-    section = f"\n### Ingest benchmark, {when:%Y-%m-%d %H:%M} UTC\n\n{method}\n\n{body}\n"
     with PERFORMANCE_DOC.open("a") as handle:
-        handle.write(section)
+        handle.write(f"\n### {title}\n\n{textwrap.fill(method, width=100)}\n\n{body}\n")
     print(f"[bench] recorded in {PERFORMANCE_DOC.relative_to(ROOT)}")
 
 

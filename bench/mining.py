@@ -30,7 +30,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import textwrap
 import time
 from collections import Counter
 from collections.abc import Mapping
@@ -45,7 +44,6 @@ from ingest import (
     NEO4J,
     NEO4J_HEAP,
     NEO4J_PAGECACHE,
-    PERFORMANCE_DOC,
     PY,
     REDIS,
     ROOT,
@@ -698,16 +696,7 @@ def record(text: str, when: datetime, command: str) -> None:
         "wall time from spawn to exit (start-up included), CPU s and peak RSS from `os.wait4`. "
         "The machine is shared: see the load average."
     )
-    paragraphs = [
-        part if part.startswith(("|", "#")) else textwrap.fill(part, width=100)
-        for part in text.split("\n\n")
-    ]
-    body = "\n\n".join(paragraphs)
-    fill = textwrap.fill(method, width=100)
-    section = f"\n### Mining benchmark, {when:%Y-%m-%d %H:%M} UTC\n\n{fill}\n\n{body}\n"
-    with PERFORMANCE_DOC.open("a") as handle:
-        handle.write(section)
-    print(f"[bench] recorded in {PERFORMANCE_DOC.relative_to(ROOT)}")
+    ingest.append_section(f"Mining benchmark, {when:%Y-%m-%d %H:%M} UTC", method, text)
 
 
 # --- Command line --------------------------------------------------------------------------------
