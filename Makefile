@@ -22,11 +22,13 @@ demo: services
 	@$(PY) manage.py demo_setup
 	@$(PY) manage.py load_sample_org
 	@$(PY) manage.py graph_reconcile | tail -n 1   # relayed, and Neo4j matches SQL, before mining
-	@$(PY) manage.py mine --window-days 90
+	@set -o pipefail; $(PY) manage.py demo_history --weeks 3 | grep -E "^run [0-9]+ succeeded|no history"
+	@set -o pipefail; $(PY) manage.py mine --wait --window-days 90 --timeout 600 | tail -n 1
+	@$(PY) manage.py send_report --run latest
 	@$(PY) manage.py wait_healthy --timeout 90 >/dev/null
 	@echo
-	@echo "Sociograph is running: http://127.0.0.1:$${SOCIOGRAPH_PORT:-8000}/admin/"
-	@echo "  log in as admin / $${SOCIOGRAPH_DEMO_PASSWORD:-sociograph-demo}"
+	@echo "Sociograph is running: http://127.0.0.1:$${SOCIOGRAPH_PORT:-8000}/portal/ (HR portal)"
+	@echo "  log in as admin / $${SOCIOGRAPH_DEMO_PASSWORD:-sociograph-demo}; admin: /admin/"
 	@echo "  health: http://127.0.0.1:$${SOCIOGRAPH_PORT:-8000}/health/   stop everything: make stop"
 	@echo "  REST API: http://127.0.0.1:$${SOCIOGRAPH_PORT:-8000}/api/v1/docs/ (a token:"
 	@echo "    .venv/bin/python manage.py issue_token hr --role hr_admin)"

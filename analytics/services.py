@@ -63,6 +63,15 @@ def create_run(window_days: int = 90, now: datetime | None = None, **params: Any
     )
 
 
+def start_run(window_days: int = 90, **params: Any) -> MiningRun:
+    """Create a run and have a Celery worker mine it once the creating transaction commits."""
+    from analytics.tasks import mine  # the task module imports this one
+
+    run = create_run(window_days, **params)
+    transaction.on_commit(lambda: mine.delay(run.pk))
+    return run
+
+
 class MiningLease:
     """Renews the mining lock every third of its lease while a run executes.
 

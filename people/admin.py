@@ -1,6 +1,10 @@
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 
 from people.models import Context, Membership, Person
 from people.services import erase_person
@@ -20,6 +24,30 @@ class PersonAdmin(ProjectedModelAdmin):
     search_fields = ("name", "external_id", "email", "title")
     autocomplete_fields = ("manager",)
     readonly_fields = ("uuid", "created_at", "updated_at")
+    actions = ("erase_people",)
+
+    @admin.action(
+        description="Erase selected people (right to be forgotten)", permissions=["delete"]
+    )
+    def erase_people(self, request: HttpRequest, queryset: QuerySet[Person]) -> HttpResponse | None:
+        """A confirmation page first; then each person and all their data go, Neo4j included."""
+        if request.POST.get("confirm") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Erase people",
+                "opts": self.model._meta,
+                "people": queryset,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/people/person/erase_confirmation.html", context)
+        people = list(queryset)
+        self.delete_objects(people)
+        self.message_user(
+            request,
+            f"Erased {len(people)} people and all their data (SQL, Neo4j, analytics results).",
+            messages.SUCCESS,
+        )
+        return None
 
     def delete_objects(self, objs: list[Any]) -> None:
         for person in objs:

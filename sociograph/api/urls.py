@@ -11,6 +11,7 @@ from sociograph.api.views.events import (
     RecognitionViewSet,
 )
 from sociograph.api.views.me import MeView
+from sociograph.api.views.reports import ReportViewSet
 from sociograph.api.views.webhooks import WebhookViewSet
 
 app_name = "api"
@@ -25,6 +26,7 @@ router.register("follows", FollowViewSet, basename="follow")
 router.register("interactions", InteractionViewSet, basename="interaction")
 router.register("runs", RunViewSet, basename="run")
 router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("reports", ReportViewSet, basename="report")
 
 urlpatterns = [
     path("events/bulk/", BulkEventsView.as_view(), name="events-bulk"),

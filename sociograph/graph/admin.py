@@ -4,10 +4,12 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
 
 from sociograph.graph.models import OutboxEntry
 from sociograph.graph.outbox import delete_with_outbox, record_change
+from sociograph.graph.tasks import reconcile_graph, relay_outbox
 
 
 class ProjectedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -33,6 +35,7 @@ class OutboxEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("id", "entity", "size", "created_at", "attempts", "last_error")
     list_filter = ("entity",)
     readonly_fields = ("entity", "uuids", "created_at", "attempts", "last_error")
+    change_list_template = "admin/graph/outboxentry/change_list.html"
 
     @admin.display(description="entities")
     def size(self, entry: OutboxEntry) -> int:
@@ -40,3 +43,34 @@ class OutboxEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path("sync/", self.admin_site.admin_view(self.sync_view), name="graph_sync"),
+            path(
+                "reconcile/",
+                self.admin_site.admin_view(self.reconcile_view),
+                name="graph_reconcile",
+            ),
+            *super().get_urls(),
+        ]
+
+    def sync_view(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        task = relay_outbox.delay()
+        self.message_user(
+            request, f"Graph sync queued (task {task.id}): the outbox is relayed now."
+        )
+        return HttpResponseRedirect(reverse("admin:graph_outboxentry_changelist"))
+
+    def reconcile_view(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        task = reconcile_graph.delay()
+        self.message_user(
+            request,
+            f"Graph reconcile queued (task {task.id}): SQL and Neo4j are compared entity by "
+            "entity and any drift is repaired; the worker log has the report.",
+        )
+        return HttpResponseRedirect(reverse("admin:graph_outboxentry_changelist"))

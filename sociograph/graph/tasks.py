@@ -1,6 +1,8 @@
+import io
 import os
 
 from celery import shared_task
+from django.core.management import CommandError, call_command
 
 from sociograph.graph import relay
 from sociograph.graph.services import server_info
@@ -30,3 +32,14 @@ def relay_outbox() -> dict[str, object]:
     if relay.pending_entries():
         relay_outbox.apply_async(countdown=1)  # entries committed while we released the lock
     return {"status": "ok", "entries": report.entries, "rows": report.upserted + report.deleted}
+
+
+@shared_task
+def reconcile_graph() -> dict[str, object]:
+    """What `graph_reconcile` does (relay, compare, repair), for the admin's button."""
+    output = io.StringIO()
+    try:
+        call_command("graph_reconcile", stdout=output)
+    except CommandError as error:
+        return {"status": "drift", "report": output.getvalue(), "error": str(error)}
+    return {"status": "ok", "report": output.getvalue()}

@@ -27,12 +27,15 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_celery_beat",
     "sociograph.core",
     "sociograph.graph",
     "sociograph.api",
     "people",
     "recognition",
     "analytics",
+    "sociograph.reports",
+    "sociograph.portal",
 ]
 
 MIDDLEWARE = [
@@ -48,6 +51,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "sociograph.urls"
+LOGIN_URL = "portal:login"
+LOGIN_REDIRECT_URL = "portal:home"
 WSGI_APPLICATION = "sociograph.wsgi.application"
 
 TEMPLATES = [
@@ -60,6 +65,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "sociograph.portal.context_processors.portal",
             ],
         },
     },
@@ -108,6 +114,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = VAR_DIR / "media"  # report files (HTML, PDF); served only through permission checks
+MEDIA_URL = "media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -137,6 +145,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = 24 * 3600
+# The schedule lives in the database (django-celery-beat), editable in the admin; entries of
+# CELERY_BEAT_SCHEDULE are written into it when beat starts. The weekly mining run and report is a
+# row created by a migration (sociograph.reports), so an admin can change or disable it.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # The safety net of the outbox: whatever a lost nudge or a crash left behind is relayed.
     "graph-relay-sweep": {"task": "sociograph.graph.tasks.relay_outbox", "schedule": 30.0},
@@ -210,3 +222,26 @@ LOGGING = {
         for name in ("sociograph", "people", "recognition", "analytics")
     },
 }
+
+# Org-health reports (sociograph.reports; docs/reports.md).
+_EMAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+}
+EMAIL_BACKEND = _EMAIL_BACKENDS.get(
+    env("SOCIOGRAPH_EMAIL_BACKEND"), env("SOCIOGRAPH_EMAIL_BACKEND")
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST = env("SOCIOGRAPH_EMAIL_HOST")
+EMAIL_PORT = int(env("SOCIOGRAPH_EMAIL_PORT"))
+EMAIL_HOST_USER = env("SOCIOGRAPH_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env("SOCIOGRAPH_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("SOCIOGRAPH_EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env("SOCIOGRAPH_EMAIL_FROM")
+SOCIOGRAPH_CHROMIUM = env("SOCIOGRAPH_CHROMIUM")
+# Seconds Chromium may take to print one report to PDF.
+SOCIOGRAPH_PDF_TIMEOUT_SECONDS = 120
+# The weekly schedule created on first migration (cron fields, in TIME_ZONE): Monday 06:00.
+SOCIOGRAPH_REPORT_CRON = {"minute": "0", "hour": "6", "day_of_week": "1"}

@@ -39,6 +39,16 @@ ENV_VARS: dict[str, EnvVar] = {
     "SOCIOGRAPH_API_MAX_BODY_BYTES": EnvVar(
         "20000000", "Largest API request body; larger bodies get 413"
     ),
+    "SOCIOGRAPH_EMAIL_BACKEND": EnvVar(
+        "file", "Report e-mail: file (to var/mail), console, smtp, or a backend's dotted path"
+    ),
+    "SOCIOGRAPH_EMAIL_HOST": EnvVar("localhost", "SMTP server host (smtp backend)"),
+    "SOCIOGRAPH_EMAIL_PORT": EnvVar("25", "SMTP server port"),
+    "SOCIOGRAPH_EMAIL_USER": EnvVar("", "SMTP user name; empty means no login"),
+    "SOCIOGRAPH_EMAIL_PASSWORD": EnvVar("", "SMTP password"),
+    "SOCIOGRAPH_EMAIL_USE_TLS": EnvVar("", "true to use STARTTLS with the SMTP server"),
+    "SOCIOGRAPH_EMAIL_FROM": EnvVar("sociograph@localhost", "Sender of the org-health reports"),
+    "SOCIOGRAPH_CHROMIUM": EnvVar("chromium", "Chromium binary that prints the PDF reports"),
 }
 
 

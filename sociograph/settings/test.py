@@ -20,3 +20,6 @@ STORAGES = {
 # process and must see the same test database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-sociograph.sqlite3")}
+
+# Report files written by tests stay apart from the demo's.
+MEDIA_ROOT = VAR_DIR / "test-media"

@@ -10,15 +10,19 @@ may see (the employee E3's own records, in the manager E2's team), so a 404 woul
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
+from pytest_django.fixtures import Settings
 
 from analytics.models import Finding, MiningRun, RunStatus
 from people.models import Context, Membership, Person
 from recognition.models import Follow, Interaction, Recognition
 from sociograph.api.models import Webhook
+from sociograph.reports.models import Report
 from tests.api.conftest import Org
 
 pytestmark = [pytest.mark.django_db]
@@ -71,6 +75,9 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("webhook-detail", "delete"): frozenset({HR}),
     ("webhook-deliveries", "get"): frozenset({HR}),
     ("me", "get"): EVERYONE,
+    ("report-list", "get"): frozenset({HR}),
+    ("report-detail", "get"): frozenset({HR}),
+    ("report-download", "get"): frozenset({HR}),
 }
 PUBLIC = {("schema", "get"), ("docs", "get")}  # the contract itself is not a secret
 
@@ -129,8 +136,17 @@ def test_the_table_covers_every_route() -> None:
     assert api_routes() == set(TABLE) | PUBLIC
 
 
+def stored_report(run: MiningRun) -> Report:
+    report = Report(run=run)
+    report.html.save("report.html", ContentFile(b"<p>report</p>"), save=False)
+    report.pdf.save("report.pdf", ContentFile(b"%PDF-1.4 report"), save=False)
+    report.save()
+    return report
+
+
 @pytest.fixture
-def objects(org: Org) -> dict[str, str]:
+def objects(org: Org, settings: Settings, tmp_path: Path) -> dict[str, str]:
+    settings.MEDIA_ROOT = tmp_path / "media"
     e3 = Person.objects.get(external_id="E3")
     run = MiningRun.objects.create(
         status=RunStatus.SUCCEEDED,
@@ -148,6 +164,7 @@ def objects(org: Org) -> dict[str, str]:
         "interaction": str(Interaction.objects.get(source=e3).uuid),
         "run": str(run.pk),
         "webhook": str(Webhook.objects.create(url="http://127.0.0.1:9/", patterns=["silo"]).pk),
+        "report": str(stored_report(run).pk),
     }
 
 

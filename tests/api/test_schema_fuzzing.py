@@ -24,6 +24,7 @@ import hypothesis
 import jsonschema
 import pytest
 import schemathesis
+from django.core.files.base import ContentFile
 from django.db.models import Model
 from hypothesis import strategies as st
 from schemathesis import Case, CheckContext, GenerationMode, Response
@@ -53,6 +54,7 @@ from analytics.tasks import mine
 from people.models import Context, Membership, Person
 from recognition.models import Follow, Interaction, Recognition
 from sociograph.api.models import Webhook, WebhookDelivery
+from sociograph.reports.models import Report
 from tests.api.conftest import Org
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -209,6 +211,10 @@ def seed_results() -> None:
     isolated.subjects.set(people[:1])
     webhook = Webhook.objects.create(url="https://hooks.example.org/x", patterns=["silo"])
     WebhookDelivery.objects.create(webhook=webhook, finding=silo, attempts=1, response_status=500)
+    report = Report(run=run)
+    report.html.save("report.html", ContentFile(b"<p>report</p>"), save=False)
+    report.pdf.save("report.pdf", ContentFile(b"%PDF-1.4 report"), save=False)
+    report.save()
 
 
 @pytest.fixture(autouse=True)
@@ -285,6 +291,8 @@ STORED: dict[str, Callable[[], list[str]]] = {
     "/api/v1/runs/{id}/findings/": _ids(MiningRun, "latest"),
     "/api/v1/webhooks/{id}/": _ids(Webhook),
     "/api/v1/webhooks/{id}/deliveries/": _ids(Webhook),
+    "/api/v1/reports/{id}/": _ids(Report),
+    "/api/v1/reports/{id}/download/": _ids(Report),
 }
 ON_ONE_RECORD = [
     *(("GET", path) for path in STORED),

@@ -1,4 +1,5 @@
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -18,11 +19,15 @@ class Command(BaseCommand):
         parser.add_argument("--sync", action="store_true", help="Run here, not in a worker")
         parser.add_argument("--wait", action="store_true", help="Follow the worker's progress")
         parser.add_argument("--timeout", type=float, default=3600)
+        parser.add_argument(
+            "--as-of",
+            help="end of the window, ISO-8601 date or time (default: now); replays past weeks",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["window_days"] < 1:
             raise CommandError("--window-days must be at least 1")
-        run = create_run(options["window_days"])
+        run = create_run(options["window_days"], now=self._as_of(options["as_of"]))
         self.stdout.write(
             f"run {run.pk}: window {run.window_start:%Y-%m-%d} .. {run.window_end:%Y-%m-%d}"
         )
@@ -35,6 +40,18 @@ class Command(BaseCommand):
                 return
             run = self._follow(run, options["timeout"])
         self._finish(run)
+
+    def _as_of(self, text: str | None) -> datetime | None:
+        if text is None:
+            return None
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise CommandError(f"--as-of: {text!r} is not an ISO-8601 date or time") from None
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        if moment > datetime.now(UTC):
+            raise CommandError(f"--as-of: {text} is in the future")
+        return moment
 
     def _follow(self, run: MiningRun, timeout: float) -> MiningRun:
         deadline, shown = time.monotonic() + timeout, -1.0

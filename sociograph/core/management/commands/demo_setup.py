@@ -13,6 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         user, created = get_user_model().objects.get_or_create(username=DEMO_USERNAME)
+        user.email = user.email or "hr-admin@example.org"  # receives the demo's reports
         user.is_staff = True
         user.is_superuser = True
         user.set_password(env("SOCIOGRAPH_DEMO_PASSWORD"))

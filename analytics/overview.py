@@ -1,0 +1,193 @@
+"""Read models shared by the HR portal and the org-health reports (SQL only).
+
+Privacy: context aggregates over fewer than MIN_GROUP_SIZE members come back as withheld (no
+values), whoever asks; the portal and the reports show them as "withheld".
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from analytics.models import ContextMetric, Finding, MiningRun, OrgMetric, RunStatus
+from analytics.selectors import MIN_GROUP_SIZE, previous_run
+
+HEALTH_INDEX = ("viability", "agility", "wellbeing")
+CONTEXT_COLUMNS = (
+    "energy",
+    "engagement",
+    "exploration",
+    "ei_index",
+    "leadership_centralization",
+    "recognition_gini",
+)
+# The range a metric can span, to compare changes of metrics on different scales. Metrics with no
+# fixed range (counts, energy) are not ranked as "most important changes".
+METRIC_SPAN = {
+    "viability": 100.0,
+    "agility": 100.0,
+    "wellbeing": 100.0,
+    "reciprocity": 1.0,
+    "ei_index": 2.0,
+    "recognition_gini": 1.0,
+    "never_recognized_share": 1.0,
+    "modularity_of_teams": 1.5,  # Newman modularity lies in [-0.5, 1]
+    "engagement": 1.0,
+    "exploration": 1.0,
+    "leadership_centralization": 1.0,
+}
+
+
+def succeeded_runs(until: MiningRun | None = None, limit: int = 12) -> list[MiningRun]:
+    """The newest `limit` succeeded runs (up to `until` when given), oldest first."""
+    runs = MiningRun.objects.filter(status=RunStatus.SUCCEEDED)
+    if until is not None and until.finished_at is not None:
+        runs = runs.filter(finished_at__lte=until.finished_at)
+    return list(runs.order_by("-finished_at")[:limit])[::-1]
+
+
+def run_label(run: MiningRun) -> str:
+    """A run is named by the end of its window: the state of the organization it describes."""
+    return f"{run.window_end:%Y-%m-%d}"
+
+
+def org_values(runs: list[MiningRun]) -> dict[int, dict[str, float]]:
+    """run id -> org metric -> value."""
+    values: dict[int, dict[str, float]] = defaultdict(dict)
+    rows = OrgMetric.objects.filter(run__in=runs).values_list("run_id", "metric", "value")
+    for run_id, metric, value in rows:
+        values[run_id][metric] = value
+    return values
+
+
+def health_trend(runs: list[MiningRun]) -> dict[str, list[float | None]]:
+    """Each health index component over the runs (None where a run has no value)."""
+    values = org_values(runs)
+    return {name: [values[run.pk].get(name) for run in runs] for name in HEALTH_INDEX}
+
+
+def finding_counts(run: MiningRun) -> list[tuple[str, int]]:
+    """Findings per pattern in a run, most frequent first."""
+    counts = Counter(Finding.objects.filter(run=run).values_list("pattern", flat=True))
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+@dataclass
+class ContextRow:
+    context_id: int
+    kind: str
+    name: str
+    size: int
+    withheld: bool
+    values: dict[str, float | None]
+    history: dict[str, list[float | None]] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.name}"
+
+
+def _context_values(runs: list[MiningRun]) -> dict[tuple[int, int], dict[str, float]]:
+    """(run id, context id) -> metric -> value."""
+    values: dict[tuple[int, int], dict[str, float]] = defaultdict(dict)
+    rows = ContextMetric.objects.filter(run__in=runs).values_list(
+        "run_id", "context_id", "metric", "value"
+    )
+    for run_id, context_id, metric, value in rows:
+        values[run_id, context_id][metric] = value
+    return values
+
+
+def _shown(metrics: dict[str, float], column: str) -> float | None:
+    if metrics.get("size", 0) < MIN_GROUP_SIZE:
+        return None
+    return metrics.get(column)
+
+
+def context_table(run: MiningRun, history: list[MiningRun] | None = None) -> list[ContextRow]:
+    """A row per context measured in the run, with each column's values over `history`."""
+    history = history if history is not None else succeeded_runs(until=run)
+    runs = history if run in history else [*history, run]
+    values = _context_values(runs)
+    contexts = (
+        ContextMetric.objects.filter(run=run, metric="size")
+        .select_related("context")
+        .order_by("context__kind", "context__name")
+    )
+    table = []
+    for row in contexts:
+        metrics = values[run.pk, row.context_id]
+        withheld = row.value < MIN_GROUP_SIZE
+        table.append(
+            ContextRow(
+                context_id=row.context_id,
+                kind=row.context.kind,
+                name=row.context.name,
+                size=int(row.value),
+                withheld=withheld,
+                values={column: _shown(metrics, column) for column in CONTEXT_COLUMNS},
+                history={
+                    column: [_shown(values[past.pk, row.context_id], column) for past in runs]
+                    for column in CONTEXT_COLUMNS
+                },
+            )
+        )
+    return table
+
+
+@dataclass(frozen=True)
+class Change:
+    subject: str  # "org" or a context's kind:name
+    metric: str
+    before: float
+    now: float
+
+    @property
+    def delta(self) -> float:
+        return self.now - self.before
+
+    @property
+    def importance(self) -> float:
+        """The change as a share of the metric's possible range."""
+        return abs(self.delta) / METRIC_SPAN[self.metric]
+
+
+def important_changes(
+    run: MiningRun, before: MiningRun | None = None, count: int = 3
+) -> list[Change]:
+    """The `count` largest changes since the previous run, relative to each metric's range, over
+    org metrics and the metrics of contexts of at least MIN_GROUP_SIZE people in both runs."""
+    before = before or previous_run(run)
+    if before is None:
+        return []
+    org = org_values([run, before])
+    changes = [
+        Change("org", metric, org[before.pk][metric], value)
+        for metric, value in org[run.pk].items()
+        if metric in METRIC_SPAN and metric in org[before.pk]
+    ]
+    contexts = _context_values([run, before])
+    names = dict(
+        ContextMetric.objects.filter(run=run, metric="size").values_list(
+            "context_id", "context__name"
+        )
+    )
+    kinds = dict(
+        ContextMetric.objects.filter(run=run, metric="size").values_list(
+            "context_id", "context__kind"
+        )
+    )
+    for context_id, name in names.items():
+        now, then = contexts[run.pk, context_id], contexts[before.pk, context_id]
+        if min(now.get("size", 0), then.get("size", 0)) < MIN_GROUP_SIZE:
+            continue
+        changes.extend(
+            Change(f"{kinds[context_id]}:{name}", metric, then[metric], now[metric])
+            for metric in CONTEXT_COLUMNS
+            if metric in METRIC_SPAN and metric in now and metric in then
+        )
+    ranked = sorted(
+        (change for change in changes if change.delta != 0),
+        key=lambda change: (-change.importance, change.subject, change.metric),
+    )
+    return ranked[:count]

@@ -1,0 +1,33 @@
+"""Who may see which portal page: HR admins see everything, everyone else only their own page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponseBase
+
+from sociograph.api.roles import Role, role_of
+
+View = Callable[..., HttpResponseBase]
+
+
+def is_hr(user: Any) -> bool:
+    return bool(user.is_authenticated and role_of(user) is Role.HR_ADMIN)
+
+
+def hr_required(view: View) -> View:
+    """Anonymous visitors go to the login page; logged-in people without the HR role get 403."""
+
+    @wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_hr(request.user):
+            raise PermissionDenied("this page is for HR admins")
+        return view(request, *args, **kwargs)
+
+    return checked

@@ -1,0 +1,96 @@
+"""Browser tests: Playwright drives Debian's Chromium (headless) against a live server.
+
+No browser is downloaded at test time: the tests use the Chromium that platform/bin/bootstrap
+installs from Debian. Screenshots are kept as test artifacts in var/test-artifacts/e2e/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from sociograph.api.roles import Role, assign_role
+from sociograph.graph import relay
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM then refuses to run
+# unless told that this is deliberate (the test's own queries are synchronous).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# The real binary, not Debian's /usr/bin/chromium wrapper script (which also works).
+DEBIAN_CHROMIUM = Path("/usr/lib/chromium/chromium")
+HR_USER, HR_PASSWORD = "hr", "pw-hr-e2e-portal"
+EMPLOYEE_PASSWORD = "pw-employee-e2e"
+TIMEOUT_MS = 30_000
+
+
+def chromium_path() -> str:
+    if DEBIAN_CHROMIUM.exists():
+        return str(DEBIAN_CHROMIUM)
+    found = shutil.which(settings.SOCIOGRAPH_CHROMIUM)
+    if found is None:
+        pytest.fail(f"Chromium not found ({settings.SOCIOGRAPH_CHROMIUM}); run make install")
+    return found
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    folder = Path(settings.VAR_DIR) / "test-artifacts" / "e2e"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium_path(), headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest, artifacts: Path) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    opened = context.new_page()
+    yield opened
+    # The last state of every test is kept, passed or failed.
+    opened.screenshot(path=str(artifacts / f"{request.node.name}-last.png"), full_page=True)
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def generated_org(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("e2e-org")
+    call_command("generate_org", people=120, seed=11, out=out, events_per_person=40)
+    return out
+
+
+@pytest.fixture
+def sample_org(generated_org: Path, graph: None) -> None:
+    """The generated organization imported, projected and mined once (synchronously)."""
+    call_command("import_org", str(generated_org / "org.csv"))
+    call_command("import_events", str(generated_org / "events.csv"))
+    relay.relay(wait_seconds=60)
+    call_command("mine", sync=True, window_days=90)
+
+
+@pytest.fixture
+def hr_user() -> None:
+    user = get_user_model().objects.create_user(HR_USER, "hr@example.org", HR_PASSWORD)
+    assign_role(user, Role.HR_ADMIN)
+
+
+def log_in(page: Page, base_url: str, username: str, password: str) -> None:
+    page.goto(f"{base_url}/portal/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("[type=submit]")
+    page.wait_for_load_state()

@@ -1,0 +1,110 @@
+"""The HR portal in a real browser: dashboard, network explorer, a live mining run, CSV import,
+and an employee kept to their own page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from playwright.sync_api import Page, expect
+
+from people.models import Context, Person
+from sociograph.api.roles import Role, assign_role
+from tests.conftest import wait_for_idle_workers
+from tests.e2e.conftest import EMPLOYEE_PASSWORD, HR_PASSWORD, HR_USER, log_in
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("sample_org", "hr_user"),
+]
+
+RUN_TIMEOUT_MS = 180_000
+
+
+def test_hr_admin_sees_the_dashboard_with_a_rendered_chart(
+    page: Page, live_server: object, artifacts: Path
+) -> None:
+    log_in(page, str(live_server), HR_USER, HR_PASSWORD)
+    page.goto(f"{live_server}/portal/dashboard/")
+    chart = page.locator("svg.line-chart").first
+    expect(chart).to_be_visible()
+    assert page.locator("svg.line-chart polyline, svg.line-chart circle").count() >= 3
+    expect(page.get_by_text(re.compile("viability", re.IGNORECASE)).first).to_be_visible()
+    page.screenshot(path=str(artifacts / "dashboard.png"), full_page=True)
+
+
+def test_the_network_explorer_draws_the_nodes_of_a_team(
+    page: Page, live_server: object, artifacts: Path
+) -> None:
+    team = max(Context.objects.filter(kind="team"), key=lambda context: context.memberships.count())
+    log_in(page, str(live_server), HR_USER, HR_PASSWORD)
+    page.goto(f"{live_server}/portal/network/?context={team.pk}")
+    network = page.locator("#network[data-node-count]")
+    expect(network).to_be_visible()
+    drawn = int(network.get_attribute("data-node-count") or 0)
+    members = team.memberships.filter(person__is_active=True, person__analytics_opt_out=False)
+    assert drawn == members.count()
+    assert page.locator("#network canvas").count() >= 1
+    page.screenshot(path=str(artifacts / "network-explorer.png"), full_page=True)
+
+
+def test_a_mining_run_started_in_the_browser_reaches_100_percent(
+    page: Page, live_server: object, artifacts: Path, celery_worker: str
+) -> None:
+    log_in(page, str(live_server), HR_USER, HR_PASSWORD)
+    page.goto(f"{live_server}/portal/dashboard/")
+    page.get_by_role("button", name=re.compile("start a mining run", re.IGNORECASE)).click()
+    progress = page.locator("#run-progress")
+    expect(progress).to_be_visible()
+    expect(progress).to_have_attribute("value", "100", timeout=RUN_TIMEOUT_MS)
+    expect(page.locator("#run-status")).to_contain_text("succeeded", timeout=RUN_TIMEOUT_MS)
+    page.screenshot(path=str(artifacts / "mining-run-finished.png"), full_page=True)
+    wait_for_idle_workers()
+
+
+def test_importing_a_csv_with_a_bad_row_shows_its_line_and_reason(
+    page: Page, live_server: object, artifacts: Path, tmp_path: Path
+) -> None:
+    giver, receiver = Person.objects.order_by("external_id")[:2]
+    events = tmp_path / "events.csv"
+    events.write_text(
+        "kind,source,target,context,at,affect,weight,message\n"
+        f"recognition,{giver.external_id},{receiver.external_id},,2026-10-01T10:00:00Z,0.5,,Thanks\n"
+        f"recognition,{giver.external_id},NOBODY-42,,2026-10-01T11:00:00Z,0.5,,Thanks\n",
+        encoding="utf-8",
+    )
+    log_in(page, str(live_server), HR_USER, HR_PASSWORD)
+    page.goto(f"{live_server}/portal/import/")
+    page.get_by_label(re.compile("events", re.IGNORECASE)).check()
+    page.set_input_files("input[type=file]", str(events))
+    page.locator("form [type=submit]").last.click()
+    rejected = page.get_by_role("row", name=re.compile(r"^3 target: 'NOBODY-42' is not a known"))
+    expect(rejected).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile(r"^Accepted 1$"))).to_be_visible()
+    page.screenshot(path=str(artifacts / "import-error-report.png"), full_page=True)
+
+
+def test_an_employee_sees_their_own_page_and_is_refused_others(
+    page: Page, live_server: object, artifacts: Path
+) -> None:
+    own, other = Person.objects.order_by("external_id")[:2]
+    user = get_user_model().objects.create_user("emp", "emp@example.org", EMPLOYEE_PASSWORD)
+    assign_role(user, Role.EMPLOYEE)
+    own.user = user
+    own.save(update_fields=["user"])
+    log_in(page, str(live_server), "emp", EMPLOYEE_PASSWORD)
+    page.goto(f"{live_server}/portal/me/")
+    expect(page.locator("body")).to_contain_text(own.name)
+    response = page.goto(f"{live_server}/portal/people/{other.pk}/")
+    assert response is not None
+    assert response.status == 403
+    expect(page.locator("body")).not_to_contain_text(other.name)
+    for hr_page in ("dashboard/", "contexts/", "network/", "import/"):
+        response = page.goto(f"{live_server}/portal/{hr_page}")
+        assert response is not None
+        assert response.status == 403, hr_page
+    page.screenshot(path=str(artifacts / "employee-refused.png"), full_page=True)

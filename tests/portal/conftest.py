@@ -1,0 +1,123 @@
+"""A planted organization, mined for real, and one logged-in client per kind of user.
+
+Members: community:Guild E3-E8 (6), project:Atlas E1, E2, E4, E6, E7 (5), team:Platform E2-E4
+(3: withheld). In the Guild, E3 has no reports and three followers (an informal leader); E5
+manages E6-E8, none of whom follows or recognized them (an unrecognized formal leader).
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from analytics.models import MiningRun
+from analytics.services import create_run, execute_run
+from people.models import Person
+from sociograph.api.roles import Role, assign_role
+from sociograph.graph import relay
+from tests.conftest import EVENT_HEADER, ORG_HEADER, write_csv
+
+ORG = [
+    "E1,Ada,,CEO,,team:Leadership;project:Atlas",
+    "E2,Bea,,Manager,E1,team:Platform;project:Atlas",
+    "E3,Cai,,Engineer,E2,team:Platform;community:Guild",
+    "E4,Dee,,Engineer,E2,team:Platform;community:Guild;project:Atlas",
+    "E5,Eli,,Analyst,E1,team:Insights;community:Guild",
+    "E6,Fay,,Engineer,E5,community:Guild;project:Atlas",
+    "E7,Gus,,Engineer,E5,community:Guild;project:Atlas",
+    "E8,Hal,,Engineer,E5,community:Guild",
+]
+
+
+def days_ago(days: int) -> str:
+    return (timezone.now() - timedelta(days=days)).isoformat()
+
+
+def follow(source: str, target: str, context: str) -> str:
+    return f"follow,{source},{target},{context},{days_ago(30)},,,,,,"
+
+
+def recognition(source: str, target: str, context: str, days: int) -> str:
+    return f"recognition,{source},{target},{context},{days_ago(days)},0.5,,,,,"
+
+
+def interaction(source: str, target: str, days: int) -> str:
+    return f"interaction,{source},{target},,{days_ago(days)},,1,,,chat,"
+
+
+def events() -> list[str]:
+    return [
+        follow("E6", "E3", "community:Guild"),
+        follow("E7", "E3", "community:Guild"),
+        follow("E8", "E3", "community:Guild"),
+        follow("E8", "E4", "community:Guild"),
+        follow("E5", "E4", "community:Guild"),
+        follow("E7", "E1", "team:Leadership"),
+        follow("E3", "E2", "team:Platform"),
+        follow("E4", "E1", "team:Leadership"),
+        follow("E5", "E1", "team:Leadership"),
+        follow("E2", "E1", "team:Leadership"),
+        recognition("E6", "E3", "community:Guild", 40),
+        recognition("E7", "E3", "community:Guild", 5),
+        recognition("E3", "E6", "community:Guild", 5),
+        # The Guild talks a lot inside itself; Atlas little: energy tells them apart.
+        *(interaction(a, b, day) for day in (3, 4, 5) for a, b in [("E3", "E4"), ("E4", "E3")]),
+        *(interaction(a, b, day) for day in (3, 4) for a, b in [("E6", "E7"), ("E7", "E8")]),
+        interaction("E6", "E3", 6),
+        interaction("E6", "E8", 6),
+        interaction("E1", "E2", 7),
+    ]
+
+
+@pytest.fixture
+def planted_org(db: None, tmp_path: Path) -> None:
+    """The organization and its events in SQL (not projected)."""
+    write_csv(tmp_path, "org.csv", ORG_HEADER, ORG)
+    write_csv(tmp_path, "events.csv", EVENT_HEADER, events())
+    call_command("import_org", str(tmp_path / "org.csv"), stdout=io.StringIO())
+    call_command("import_events", str(tmp_path / "events.csv"), stdout=io.StringIO())
+
+
+@pytest.fixture
+def projected_org(graph: None, planted_org: None) -> None:
+    """Projected to an emptied graph (emptied first: a worker may be relaying the import)."""
+    relay.relay(wait_seconds=30)
+
+
+@pytest.fixture
+def mined(projected_org: None) -> MiningRun:
+    """Two succeeded runs over the last 90 days (a trend has two points)."""
+    execute_run(create_run(window_days=90).pk)
+    return execute_run(create_run(window_days=90).pk)
+
+
+def logged_in(username: str, role: Role, person: str = "") -> Client:
+    user = User.objects.create_user(username, password="not-used")
+    assign_role(user, role)
+    if person:
+        Person.objects.filter(external_id=person).update(user=user)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def hr(db: None) -> Client:
+    return logged_in("hr", Role.HR_ADMIN)
+
+
+@pytest.fixture
+def employee(planted_org: None) -> Client:
+    """Fay (E6), a Guild member managed by E5."""
+    return logged_in("fay", Role.EMPLOYEE, "E6")
+
+
+def pk_of(external_id: str) -> int:
+    return Person.objects.get(external_id=external_id).pk

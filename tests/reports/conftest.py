@@ -1,0 +1,98 @@
+"""Report fixtures: HR admins and others with e-mail addresses, report files in a temporary
+MEDIA_ROOT, and two succeeded runs planted straight in SQL (no Neo4j needed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from pytest_django.fixtures import Settings
+
+from analytics.models import ContextMetric, Finding, MiningRun, OrgMetric, RunStatus
+from people.models import Context
+from sociograph.api.roles import Role, assign_role
+
+FINISHED = datetime(2026, 11, 2, 6, 30, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings: Settings, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return Path(settings.MEDIA_ROOT)
+
+
+def user_with_role(username: str, role: Role | None, email: str = "") -> User:
+    user = User.objects.create_user(username, email=email, password="pw-" + username)
+    if role is not None:
+        assign_role(user, role)
+    return user
+
+
+@dataclass(frozen=True)
+class Users:
+    hr: User
+    hr_without_email: User
+    superuser: User
+    employee: User
+    manager: User
+
+
+@pytest.fixture
+def users() -> Users:
+    return Users(
+        hr=user_with_role("hilda", Role.HR_ADMIN, "hilda@example.org"),
+        hr_without_email=user_with_role("hugo", Role.HR_ADMIN),
+        superuser=User.objects.create_superuser("root", "root@example.org", "pw-root"),
+        employee=user_with_role("emma", Role.EMPLOYEE, "emma@example.org"),
+        manager=user_with_role("mona", Role.MANAGER, "mona@example.org"),
+    )
+
+
+def planted_run(finished_at: datetime, org: dict[str, float], **contexts: Any) -> MiningRun:
+    run = MiningRun.objects.create(
+        status=RunStatus.SUCCEEDED,
+        window_start=finished_at - timedelta(days=90),
+        window_end=finished_at,
+        finished_at=finished_at,
+    )
+    OrgMetric.objects.bulk_create(OrgMetric(run=run, metric=m, value=v) for m, v in org.items())
+    for key, metrics in contexts.items():
+        kind, name = key.split("__")
+        context, _ = Context.objects.get_or_create(kind=kind, name=name)
+        ContextMetric.objects.bulk_create(
+            ContextMetric(run=run, context=context, metric=m, value=v) for m, v in metrics.items()
+        )
+    return run
+
+
+@dataclass(frozen=True)
+class PlantedRuns:
+    before: MiningRun
+    latest: MiningRun
+
+
+@pytest.fixture
+def planted_runs() -> PlantedRuns:
+    """Two runs a week apart: team Platform (8 members) and project Tiny (3 members, whose
+    distinctive values must never be shown); silo and isolation findings in the latest."""
+    before = planted_run(
+        FINISHED - timedelta(days=7),
+        {"people": 40, "viability": 61.0, "agility": 50.0, "wellbeing": 70.0, "reciprocity": 0.4},
+        team__Platform={"size": 8, "energy": 3.0, "exploration": 0.30, "engagement": 0.7},
+        project__Tiny={"size": 3, "energy": 9.87654, "exploration": 0.123456},
+    )
+    latest = planted_run(
+        FINISHED,
+        {"people": 40, "viability": 55.0, "agility": 52.0, "wellbeing": 71.0, "reciprocity": 0.2},
+        team__Platform={"size": 8, "energy": 4.0, "exploration": 0.05, "engagement": 0.7},
+        project__Tiny={"size": 3, "energy": 9.87654, "exploration": 0.123456},
+    )
+    platform = Context.objects.get(kind="team", name="Platform")
+    Finding.objects.create(run=latest, pattern="silo", severity="warning", context=platform)
+    for _ in range(2):
+        Finding.objects.create(run=latest, pattern="isolation", severity="warning", sensitive=True)
+    return PlantedRuns(before, latest)
