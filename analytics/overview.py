@@ -10,17 +10,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from analytics.models import ContextMetric, Finding, MiningRun, OrgMetric, RunStatus
+from analytics.patterns.contexts import FAMILY as CONTEXT_FAMILY
 from analytics.selectors import MIN_GROUP_SIZE, previous_run
 
 HEALTH_INDEX = ("viability", "agility", "wellbeing")
-CONTEXT_COLUMNS = (
-    "energy",
-    "engagement",
-    "exploration",
-    "ei_index",
-    "leadership_centralization",
-    "recognition_gini",
-)
+# The table's columns: every context metric but the size, which decides what is withheld.
+CONTEXT_COLUMNS = tuple(metric for metric in CONTEXT_FAMILY.context_metrics if metric != "size")
 # The range a metric can span, to compare changes of metrics on different scales. Metrics with no
 # fixed range (counts, energy) are not ranked as "most important changes".
 METRIC_SPAN = {

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 from celery.result import AsyncResult
-from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
 from django.test import Client
 
@@ -17,22 +15,11 @@ from analytics.models import MiningRun, RunStatus
 from people.models import Membership, Person
 from sociograph.graph import reconcile, relay
 from tests.conftest import wait_for_idle_workers
-from tests.integration.test_import_and_projection import run
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("graph")]
-
-
-@pytest.fixture
-def admin_client(small_org: Path) -> Client:
-    run("import_org", str(small_org))
-    relay.relay(wait_seconds=30)
-    user = get_user_model().objects.create_superuser("hr", "hr@example.org", "pw-hr-admin-1")
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def messages_of(response: TestResponse) -> list[str]:

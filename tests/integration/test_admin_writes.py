@@ -1,28 +1,14 @@
 """Writes made in the admin reach Neo4j through the outbox, cascades included."""
 
-from pathlib import Path
-
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
 from people.models import Context, Person
 from recognition.models import Follow, Recognition
 from sociograph.graph import reconcile, relay
 from sociograph.graph.models import OutboxEntry
-from tests.integration.test_import_and_projection import run
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.usefixtures("graph")]
-
-
-@pytest.fixture
-def admin_client(small_org: Path) -> Client:
-    run("import_org", str(small_org))
-    relay.relay(wait_seconds=30)
-    user = get_user_model().objects.create_superuser("hr", "hr@example.org", "pw-hr-admin-1")
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def assert_no_drift() -> None:
