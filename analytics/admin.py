@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -30,6 +31,7 @@ class MiningRunAdmin(ReadOnlyAdmin):
     list_display = ("id", "status", "window_start", "window_end", "created_at", "finished_at")
     list_display_links = ("id",)
     list_filter = ("status",)
+    search_fields = ("id", "status", "error")
     readonly_fields = (
         "uuid",
         "status",
@@ -58,8 +60,8 @@ class MiningRunAdmin(ReadOnlyAdmin):
 
     def start_view(self, request: HttpRequest) -> HttpResponse:
         """GET: a confirmation form with the window; POST: create the run and queue it."""
-        if not self.has_view_permission(request):
-            return HttpResponseRedirect(reverse("admin:index"))
+        if not request.user.has_perm("analytics.add_miningrun"):
+            raise PermissionDenied("starting a mining run needs the add permission of runs")
         if request.method != "POST":
             context = {
                 **self.admin_site.each_context(request),
@@ -90,11 +92,12 @@ class FindingAdmin(ReadOnlyAdmin):
     readonly_fields = ("run", "pattern", "severity", "subjects", "context", "detail", "sensitive")
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("run", "context")
+        queryset = super().get_queryset(request).select_related("run", "context")
+        return queryset.prefetch_related("subjects")
 
     @admin.display(description="subjects")
     def subject_names(self, finding: Finding) -> str:
-        return ", ".join(person.name for person in finding.subjects.all()[:12])
+        return ", ".join(person.name for person in list(finding.subjects.all())[:12])
 
 
 class MetricAdmin(ReadOnlyAdmin):

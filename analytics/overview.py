@@ -7,6 +7,7 @@ values), whoever asks; the portal and the reports show them as "withheld".
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from analytics.models import ContextMetric, Finding, MiningRun, OrgMetric, RunStatus
@@ -82,12 +83,15 @@ class ContextRow:
         return f"{self.kind}:{self.name}"
 
 
-def _context_values(runs: list[MiningRun]) -> dict[tuple[int, int], dict[str, float]]:
-    """(run id, context id) -> metric -> value."""
+def _context_values(
+    runs: list[MiningRun], context_ids: Collection[int] | None = None
+) -> dict[tuple[int, int], dict[str, float]]:
+    """(run id, context id) -> metric -> value, of every context or of `context_ids`."""
     values: dict[tuple[int, int], dict[str, float]] = defaultdict(dict)
-    rows = ContextMetric.objects.filter(run__in=runs).values_list(
-        "run_id", "context_id", "metric", "value"
-    )
+    metrics = ContextMetric.objects.filter(run__in=runs)
+    if context_ids is not None:
+        metrics = metrics.filter(context_id__in=context_ids)
+    rows = metrics.values_list("run_id", "context_id", "metric", "value")
     for run_id, context_id, metric, value in rows:
         values[run_id, context_id][metric] = value
     return values
@@ -99,16 +103,29 @@ def _shown(metrics: dict[str, float], column: str) -> float | None:
     return metrics.get(column)
 
 
-def context_table(run: MiningRun, history: list[MiningRun] | None = None) -> list[ContextRow]:
-    """A row per context measured in the run, with each column's values over `history`."""
-    history = history if history is not None else succeeded_runs(until=run)
-    runs = history if run in history else [*history, run]
-    values = _context_values(runs)
+def context_table(
+    run: MiningRun,
+    history: list[MiningRun] | None = None,
+    *,
+    context_ids: Collection[int] | None = None,
+    with_history: bool = True,
+) -> list[ContextRow]:
+    """A row per context measured in the run (or per context of `context_ids` measured in it),
+    with each column's values over `history`; `with_history=False` reads the run alone and
+    leaves each row's history empty (to sort or filter a large table before drawing it)."""
+    if with_history:
+        history = history if history is not None else succeeded_runs(until=run)
+        runs = history if run in history else [*history, run]
+    else:
+        runs = [run]
+    values = _context_values(runs, context_ids)
     contexts = (
         ContextMetric.objects.filter(run=run, metric="size")
         .select_related("context")
         .order_by("context__kind", "context__name")
     )
+    if context_ids is not None:
+        contexts = contexts.filter(context_id__in=context_ids)
     table = []
     for row in contexts:
         metrics = values[run.pk, row.context_id]
@@ -124,7 +141,9 @@ def context_table(run: MiningRun, history: list[MiningRun] | None = None) -> lis
                 history={
                     column: [_shown(values[past.pk, row.context_id], column) for past in runs]
                     for column in CONTEXT_COLUMNS
-                },
+                }
+                if with_history
+                else {},
             )
         )
     return table

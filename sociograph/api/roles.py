@@ -61,8 +61,33 @@ def person_of(user: Any) -> Person | None:
 
 
 def assign_role(user: Any, role: Role) -> None:
-    """Make `role` the user's only role."""
+    """Make `role` the user's only role. HR admins are staff: the portal links into the admin."""
     user.groups.remove(*Group.objects.filter(name__in=[r.value for r in Role]))
     group, _ = Group.objects.get_or_create(name=role.value)
     user.groups.add(group)
+    staff = role is Role.HR_ADMIN or user.is_superuser
+    if user.is_staff != staff:
+        user.is_staff = staff
+        user.save(update_fields=["is_staff"])
     setattr(user, ROLE_CACHE, None)
+
+
+# What the hr_admin group may do in the admin: everything on these apps' models.
+HR_ADMIN_APPS = (
+    "people",
+    "recognition",
+    "analytics",
+    "graph",
+    "reports",
+    "api",
+    "django_celery_beat",
+)
+
+
+def grant_hr_admin_permissions(**signal: Any) -> None:
+    """Give the hr_admin group every permission of HR_ADMIN_APPS (after each migrate, when
+    Django has created the permissions of new models)."""
+    from django.contrib.auth.models import Permission
+
+    group, _ = Group.objects.get_or_create(name=Role.HR_ADMIN.value)
+    group.permissions.add(*Permission.objects.filter(content_type__app_label__in=HR_ADMIN_APPS))

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
 from django.forms import ModelForm
@@ -34,6 +35,7 @@ class ProjectedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 class OutboxEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("id", "entity", "size", "created_at", "attempts", "last_error")
     list_filter = ("entity",)
+    search_fields = ("entity", "last_error")
     readonly_fields = ("entity", "uuids", "created_at", "attempts", "last_error")
     change_list_template = "admin/graph/outboxentry/change_list.html"
 
@@ -55,9 +57,14 @@ class OutboxEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             *super().get_urls(),
         ]
 
+    def _check(self, request: HttpRequest) -> None:
+        if not request.user.has_perm("graph.change_outboxentry"):
+            raise PermissionDenied("syncing the graph needs the change permission of the outbox")
+
     def sync_view(self, request: HttpRequest) -> HttpResponse:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
+        self._check(request)
         task = relay_outbox.delay()
         self.message_user(
             request, f"Graph sync queued (task {task.id}): the outbox is relayed now."
@@ -67,6 +74,7 @@ class OutboxEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def reconcile_view(self, request: HttpRequest) -> HttpResponse:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
+        self._check(request)
         task = reconcile_graph.delay()
         self.message_user(
             request,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 
 PEOPLE, EVENTS = "people", "events"
 
@@ -22,3 +24,15 @@ class ImportForm(forms.Form):
         label="All or nothing",
         help_text="Keep no row unless every row is accepted",
     )
+
+    def clean_file(self) -> UploadedFile[bytes]:
+        """A browser import runs inside the web request: bigger files go through the command."""
+        upload: UploadedFile[bytes] = self.cleaned_data["file"]
+        limit = settings.SOCIOGRAPH_PORTAL_IMPORT_MAX_BYTES
+        if upload.size is not None and upload.size > limit:
+            raise forms.ValidationError(
+                f"The file has {upload.size:,} bytes; the portal imports files of up to "
+                f"{limit:,} bytes. Import bigger files with `python manage.py import_org` or "
+                "`import_events`, or through the API's bulk endpoint."
+            )
+        return upload

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -21,17 +22,17 @@ from django.utils.safestring import SafeString
 
 from analytics import overview
 from analytics.models import Finding, MiningRun, PersonMetric, RunStatus
+from analytics.patterns.leadership import DEFAULTS as LEADERSHIP_DEFAULTS
 from analytics.selectors import MIN_GROUP_SIZE
 from analytics.services import progress
-from people.models import Context, Membership, Person
+from people.models import Context, ContextKind, Membership, Person
 from recognition.models import Follow, Recognition
 from sociograph import charts
 
-INFORMAL_LEADER = "informal_leader"
-UNRECOGNIZED_FORMAL_LEADER = "unrecognized_formal_leader"
 PERSON_METRICS = ("partner_entropy", "in_degree", "out_degree", "leader_count")
 SORTABLE_COLUMNS = ("name", "size", *overview.CONTEXT_COLUMNS)
 DEFAULT_WINDOW_DAYS = 90
+CONTEXTS_PER_PAGE = 50
 HISTORY_MONTHS = 12
 
 
@@ -41,8 +42,19 @@ def latest_run() -> MiningRun | None:
 
 
 def newest_run() -> MiningRun | None:
-    """The newest run whatever its status (the one the dashboard follows)."""
+    """The newest run whatever its status."""
     return MiningRun.objects.order_by("-created_at", "-id").first()
+
+
+def active_run() -> MiningRun | None:
+    """The newest queued or running run, if any."""
+    active = MiningRun.objects.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
+    return active.order_by("-created_at", "-id").first()
+
+
+def followed_run() -> MiningRun | None:
+    """The run the dashboard follows: the active one, else the newest."""
+    return active_run() or newest_run()
 
 
 def run_state(run: MiningRun) -> dict[str, Any]:
@@ -81,6 +93,7 @@ class Dashboard:
     trend_chart: SafeString
     findings: list[FindingCount]
     current: dict[str, Any] | None
+    health_withheld: bool = False  # the latest run measured fewer than MIN_GROUP_SIZE people
 
 
 def finding_admin_url(run: MiningRun, pattern: str) -> str:
@@ -88,14 +101,29 @@ def finding_admin_url(run: MiningRun, pattern: str) -> str:
     return f"{reverse('admin:index')}analytics/finding/?{query}"
 
 
+def small_org_runs(runs: list[MiningRun]) -> list[bool]:
+    """For each run, whether it measured fewer than MIN_GROUP_SIZE people (or did not say)."""
+    values = overview.org_values(runs)
+    return [values[run.pk].get("people", 0.0) < MIN_GROUP_SIZE for run in runs]
+
+
+def shown_health_trend(runs: list[MiningRun]) -> dict[str, list[float | None]]:
+    """The health index over the runs, None for every run over fewer than MIN_GROUP_SIZE people."""
+    small = small_org_runs(runs)
+    return {
+        name: [None if withheld else value for value, withheld in zip(values, small, strict=True)]
+        for name, values in overview.health_trend(runs).items()
+    }
+
+
 def dashboard() -> Dashboard:
     run = latest_run()
-    current = newest_run()
+    current = followed_run()
     state = run_state(current) if current is not None else None
     if run is None:
         return Dashboard(None, {}, SafeString(""), [], state)
     runs = overview.succeeded_runs(until=run)
-    trend = overview.health_trend(runs)
+    trend = shown_health_trend(runs)
     chart = charts.line_chart(
         [overview.run_label(past) for past in runs],
         [charts.Series(name, values) for name, values in trend.items()],
@@ -106,7 +134,7 @@ def dashboard() -> Dashboard:
         for pattern, count in overview.finding_counts(run)
     ]
     health = {name: values[-1] for name, values in trend.items()}
-    return Dashboard(run, health, chart, findings, state)
+    return Dashboard(run, health, chart, findings, state, health_withheld=small_org_runs([run])[0])
 
 
 # Contexts
@@ -133,16 +161,40 @@ def _value(row: overview.ContextRow, column: str) -> Any:
     return row.size if column == "size" else row.values.get(column)
 
 
-def context_lines(
-    run: MiningRun, sort: str = "name", descending: bool = False
-) -> list[ContextLine]:
-    """The context table of the run, sorted by a column; withheld or missing values sort last."""
+@dataclass(frozen=True)
+class ContextPage:
+    lines: list[ContextLine]
+    page: Page[overview.ContextRow]
+
+
+def sorted_context_rows(
+    run: MiningRun, sort: str = "name", descending: bool = False, kind: str = ""
+) -> list[overview.ContextRow]:
+    """The run's contexts (of one kind when given) sorted by a column of the run's own values,
+    without history; withheld or missing values sort last."""
     column = sort if sort in SORTABLE_COLUMNS else "name"
-    table = overview.context_table(run)
+    table = overview.context_table(run, with_history=False)
+    if kind in ContextKind.values:
+        table = [row for row in table if row.kind == kind]
     known = [row for row in table if _value(row, column) is not None]
     unknown = [row for row in table if _value(row, column) is None]
     known.sort(key=lambda row: _value(row, column), reverse=descending)
-    return [_line(row) for row in known + unknown]
+    return known + unknown
+
+
+def context_page(
+    run: MiningRun,
+    sort: str = "name",
+    descending: bool = False,
+    kind: str = "",
+    page: str | int | None = None,
+    per_page: int = CONTEXTS_PER_PAGE,
+) -> ContextPage:
+    """One page of the sorted context table; only its rows get their history and sparklines."""
+    shown = Paginator(sorted_context_rows(run, sort, descending, kind), per_page).get_page(page)
+    ids = [row.context_id for row in shown]
+    with_history = {row.context_id: row for row in overview.context_table(run, context_ids=ids)}
+    return ContextPage([_line(with_history[context_id]) for context_id in ids], shown)
 
 
 def _line(row: overview.ContextRow) -> ContextLine:
@@ -165,14 +217,15 @@ class Leader:
     person: Person
     followers: int
     recognitions: int
-    is_formal_manager: bool
+    is_formal_manager: bool  # manages members of this context
+    is_informal: bool  # this context's reading of the informal_leader pattern
 
 
 @dataclass(frozen=True)
 class FormalManager:
     person: Person
     followers: int
-    recognized: bool
+    recognized: bool  # followed or recognized here by one of their reports among the members
 
 
 @dataclass
@@ -181,10 +234,17 @@ class Leadership:
     size: int
     withheld: bool
     run: MiningRun | None = None
+    informal_min_followers: int = int(LEADERSHIP_DEFAULTS["informal_leader_min_followers"])
     leaders: list[Leader] = field(default_factory=list)
     managers: list[FormalManager] = field(default_factory=list)
-    informal: list[Person] = field(default_factory=list)
-    unrecognized: list[Person] = field(default_factory=list)
+
+    @property
+    def informal(self) -> list[Person]:
+        return [leader.person for leader in self.leaders if leader.is_informal]
+
+    @property
+    def unrecognized(self) -> list[Person]:
+        return [manager.person for manager in self.managers if not manager.recognized]
 
 
 def analysed_people() -> QuerySet[Person]:
@@ -201,7 +261,28 @@ def follows_in_window(start: datetime, end: datetime) -> QuerySet[Follow]:
     return Follow.objects.filter(since__lt=end).filter(Q(until__isnull=True) | Q(until__gte=start))
 
 
+def informal_min_followers(run: MiningRun | None) -> int:
+    """The informal_leader pattern's threshold, as the run was mined with."""
+    key = "informal_leader_min_followers"
+    params = run.params if run is not None else {}
+    return int(params.get(key, LEADERSHIP_DEFAULTS[key]))
+
+
+def recognized_by_reports(
+    members: QuerySet[Person], follows: QuerySet[Follow], recognitions: QuerySet[Recognition]
+) -> set[int]:
+    """Managers whom one of their reports among the members follows or recognized (in the
+    follows and recognitions given, already narrowed to a context and a window)."""
+    followed = follows.filter(follower__in=members, follower__manager_id=F("leader_id"))
+    thanked = recognitions.filter(giver__in=members, giver__manager_id=F("receiver_id"))
+    return set(followed.values_list("leader_id", flat=True)) | set(
+        thanked.values_list("receiver_id", flat=True)
+    )
+
+
 def leadership(context: Context) -> Leadership:
+    """Who is followed in the context against who manages its members, over the latest run's
+    window; the gap lists read the org-wide leadership patterns inside this context."""
     members = members_of(context)
     size = members.count()
     if size < MIN_GROUP_SIZE:
@@ -217,23 +298,28 @@ def leadership(context: Context) -> Leadership:
         .annotate(n=Count("follower_id", distinct=True))
         .values_list("leader_id", "n")
     )
-    recognitions = dict(
-        Recognition.objects.filter(
-            context=context, at__gte=start, at__lt=end, giver__in=analysed, receiver__in=analysed
-        )
-        .values("receiver_id")
-        .annotate(n=Count("id"))
-        .values_list("receiver_id", "n")
+    given_here = Recognition.objects.filter(
+        context=context, at__gte=start, at__lt=end, giver__in=analysed, receiver__in=analysed
     )
-    managers = analysed_people().filter(reports__in=members).distinct()
+    recognitions = dict(
+        given_here.values("receiver_id").annotate(n=Count("id")).values_list("receiver_id", "n")
+    )
+    managers = analysed_people().filter(reports__in=members).distinct().order_by("name")
     manager_ids = {manager.pk for manager in managers}
+    recognized = recognized_by_reports(members, follows, given_here)
+    # Reports of any status count, as in the pattern: a manager is not an informal leader.
+    with_reports = set(
+        Person.objects.filter(manager_id__in=followers).values_list("manager_id", flat=True)
+    )
+    threshold = informal_min_followers(run)
     leaders = sorted(
         (
             Leader(
                 person,
                 followers[person.pk],
                 recognitions.get(person.pk, 0),
-                person.pk in manager_ids,
+                is_formal_manager=person.pk in manager_ids,
+                is_informal=followers[person.pk] >= threshold and person.pk not in with_reports,
             )
             for person in Person.objects.filter(pk__in=followers)
         ),
@@ -244,23 +330,13 @@ def leadership(context: Context) -> Leadership:
         size,
         withheld=False,
         run=run,
+        informal_min_followers=threshold,
         leaders=leaders,
         managers=[
-            FormalManager(manager, followers.get(manager.pk, 0), manager.pk in followers)
+            FormalManager(manager, followers.get(manager.pk, 0), manager.pk in recognized)
             for manager in managers
         ],
-        informal=_finding_subjects(run, INFORMAL_LEADER, members),
-        unrecognized=_finding_subjects(run, UNRECOGNIZED_FORMAL_LEADER, members),
     )
-
-
-def _finding_subjects(
-    run: MiningRun | None, pattern: str, people: QuerySet[Person]
-) -> list[Person]:
-    if run is None:
-        return []
-    findings = Finding.objects.filter(run=run, pattern=pattern)
-    return list(people.filter(findings__in=findings).distinct())
 
 
 # A person's page
@@ -317,12 +393,13 @@ def month_starts(now: datetime, months: int) -> list[datetime]:
 
 def recognition_months(person: Person, months: int = HISTORY_MONTHS) -> list[tuple[str, int, int]]:
     """(month, given, received) over the last `months` months, oldest first; months without any
-    recognition are included so that the chart's time axis is regular."""
-    first = month_starts(timezone.now(), months)[0]
+    recognition are included so that the chart's time axis is regular. Recognitions exchanged
+    with people who opted out of analytics are not counted."""
+    starts = month_starts(timezone.localtime(), months)  # TruncMonth buckets in TIME_ZONE
 
     def per_month(rows: QuerySet[Recognition]) -> Counter[str]:
         counted = (
-            rows.filter(at__gte=first)
+            rows.filter(at__gte=starts[0])
             .annotate(month=TruncMonth("at"))
             .values("month")
             .annotate(n=Count("id"))
@@ -330,9 +407,11 @@ def recognition_months(person: Person, months: int = HISTORY_MONTHS) -> list[tup
         )
         return Counter({f"{month:%Y-%m}": n for month, n in counted})
 
-    given = per_month(Recognition.objects.filter(giver=person))
-    received = per_month(Recognition.objects.filter(receiver=person))
-    labels = [f"{month:%Y-%m}" for month in month_starts(timezone.now(), months)]
+    given = per_month(Recognition.objects.filter(giver=person, receiver__analytics_opt_out=False))
+    received = per_month(
+        Recognition.objects.filter(receiver=person, giver__analytics_opt_out=False)
+    )
+    labels = [f"{month:%Y-%m}" for month in starts]
     return [(label, given[label], received[label]) for label in labels]
 
 

@@ -19,14 +19,14 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from analytics import overview
-from analytics.models import MiningRun, OrgMetric, RunStatus
+from analytics.models import MiningRun, RunStatus
 from analytics.selectors import MIN_GROUP_SIZE
 from sociograph.charts import Series, bar_chart, line_chart
 from sociograph.reports.explanations import Explanation, explanation_of
-from sociograph.reports.selectors import compared_run
+from sociograph.reports.selectors import compared_run, runs_of_few_people
 
 HEALTH_CHART_TITLE = "Health index over the last runs"
-FINDINGS_CHART_TITLE = "Findings by pattern"
+FINDINGS_CHART_TITLE = "Findings per pattern in this run"
 STDERR_TAIL_CHARS = 2000
 METRIC_LABELS = {
     "viability": "viability (health index)",
@@ -77,7 +77,12 @@ def _number(value: float | None) -> str:
     return f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
 
 
-def _context_lines(run: MiningRun, history: list[MiningRun]) -> list[ContextLine]:
+def label_of(metric: str) -> str:
+    """A metric's name in the report (its code name when it has no label yet)."""
+    return METRIC_LABELS.get(metric, metric)
+
+
+def _context_lines(run: MiningRun) -> list[ContextLine]:
     return [
         ContextLine(
             key=row.key,
@@ -88,28 +93,41 @@ def _context_lines(run: MiningRun, history: list[MiningRun]) -> list[ContextLine
             ],
             withheld=row.withheld,
         )
-        for row in overview.context_table(run, history)
+        for row in overview.context_table(run, with_history=False)  # no history: no sparklines here
     ]
 
 
 def _change_lines(run: MiningRun) -> list[ChangeLine]:
+    """The most important changes since the compared run; none when that run had too few people
+    (its org figures are withheld, so no change may reveal them)."""
+    before = compared_run(run)
+    if before is None or runs_of_few_people([before]):
+        return []
     return [
         ChangeLine(
             subject="whole organization" if change.subject == "org" else change.subject,
-            metric=METRIC_LABELS.get(change.metric, change.metric),
+            metric=label_of(change.metric),
             before=_number(change.before),
             now=_number(change.now),
             change=f"{'+' if change.delta > 0 else ''}{_number(change.delta)}",
         )
-        for change in overview.important_changes(run, before=compared_run(run))
+        for change in overview.important_changes(run, before=before)
     ]
 
 
 def _health_chart(history: list[MiningRun]) -> SafeString:
+    """The health index over the runs; a gap at each run of fewer than MIN_GROUP_SIZE people."""
     trend = overview.health_trend(history)
+    few = runs_of_few_people(history)
+    shown = {
+        name: [
+            None if past.pk in few else value for past, value in zip(history, values, strict=True)
+        ]
+        for name, values in trend.items()
+    }
     return line_chart(
         [overview.run_label(past) for past in history],
-        [Series(METRIC_LABELS[name].split(" (")[0], values) for name, values in trend.items()],
+        [Series(label_of(name).split(" (")[0], values) for name, values in shown.items()],
         title=HEALTH_CHART_TITLE,
     )
 
@@ -118,9 +136,7 @@ def report_context(run: MiningRun) -> dict[str, Any]:
     """Everything the report template shows, computed from SQL."""
     if run.status != RunStatus.SUCCEEDED:
         raise ReportError(f"run {run.pk} is {run.status}: reports are built from succeeded runs")
-    history = overview.succeeded_runs(until=run)
-    people = OrgMetric.objects.filter(run=run, metric="people").values_list("value", flat=True)
-    org_withheld = (people.first() or 0) < MIN_GROUP_SIZE
+    org_withheld = bool(runs_of_few_people([run]))
     counts = overview.finding_counts(run)
     explanations: list[Explanation] = [explanation_of(pattern) for pattern, _ in counts]
     return {
@@ -130,7 +146,7 @@ def report_context(run: MiningRun) -> dict[str, Any]:
         "time_zone": settings.TIME_ZONE,
         "min_group_size": MIN_GROUP_SIZE,
         "org_withheld": org_withheld,
-        "health_chart": None if org_withheld else _health_chart(history),
+        "health_chart": None if org_withheld else _health_chart(overview.succeeded_runs(until=run)),
         "changes": [] if org_withheld else _change_lines(run),
         "findings_chart": bar_chart(
             [(explanation_of(pattern).title, count) for pattern, count in counts],
@@ -138,8 +154,8 @@ def report_context(run: MiningRun) -> dict[str, Any]:
         ),
         "finding_counts": list(zip(explanations, (count for _, count in counts), strict=True)),
         "explanations": explanations,
-        "context_columns": [METRIC_LABELS[column] for column in overview.CONTEXT_COLUMNS],
-        "contexts": _context_lines(run, history),
+        "context_columns": [label_of(column) for column in overview.CONTEXT_COLUMNS],
+        "contexts": _context_lines(run),
     }
 
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
-from analytics.models import MiningRun
-from analytics.selectors import previous_run
+from analytics.models import MiningRun, OrgMetric
+from analytics.selectors import MIN_GROUP_SIZE, previous_run
 from sociograph.api.roles import Role
 from sociograph.reports.models import Report
+
+REPORT_FAILURE_KEY = "sociograph:reports:latest-failure"
 
 
 def hr_recipients() -> list[str]:
@@ -38,3 +44,32 @@ def compared_run(run: MiningRun) -> MiningRun | None:
         .first()
     )
     return earlier.run if earlier is not None else previous_run(run)
+
+
+def runs_of_few_people(runs: list[MiningRun]) -> set[int]:
+    """Ids of the runs that counted fewer than MIN_GROUP_SIZE active people (or none at all):
+    their org figures are withheld."""
+    people = dict(
+        OrgMetric.objects.filter(run__in=runs, metric="people").values_list("run_id", "value")
+    )
+    return {run.pk for run in runs if people.get(run.pk, 0) < MIN_GROUP_SIZE}
+
+
+def scheduled_run(slot: str, task_id: str | None = None) -> MiningRun | None:
+    """The weekly task's run for a schedule slot (an ISO date), or the one its task created."""
+    runs = MiningRun.objects.filter(params__scheduled_for=slot)
+    if task_id is not None:
+        runs = runs | MiningRun.objects.filter(params__task_id=task_id)
+    return runs.order_by("created_at", "id").first()
+
+
+def latest_report_failure() -> dict[str, Any] | None:
+    """The latest failure to build a report, unless a report was filed since: {"run", "at",
+    "error"}."""
+    failure: dict[str, Any] | None = cache.get(REPORT_FAILURE_KEY)
+    if failure is None:
+        return None
+    at = datetime.fromisoformat(failure["at"])
+    if Report.objects.filter(created_at__gt=at).exists():
+        return None
+    return {**failure, "at": at}

@@ -7,15 +7,19 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.utils import timezone
 
 from analytics.models import MiningRun
 from analytics.overview import run_label
-from sociograph.reports.builder import write_report
+from analytics.services import create_run
+from sociograph.reports.builder import ReportError, write_report
 from sociograph.reports.models import Report
-from sociograph.reports.selectors import hr_recipients
+from sociograph.reports.selectors import REPORT_FAILURE_KEY, hr_recipients, scheduled_run
+
+WEEKLY_WINDOW_DAYS = 90
 
 logger = logging.getLogger(__name__)
 
@@ -73,3 +77,21 @@ def report_and_send(run: MiningRun) -> Report:
     it unless it was sent already."""
     report = Report.objects.filter(run=run).order_by("-id").first() or create_report(run)
     return report if report.emailed_at else send_report(report)
+
+
+def weekly_run(task_id: str | None = None) -> MiningRun:
+    """The run of the current schedule slot (today in settings.TIME_ZONE), created when missing.
+
+    A task redelivered after a worker crash finds the run it created by its task id, even on a
+    later day."""
+    slot = timezone.localdate(timezone=timezone.get_default_timezone()).isoformat()
+    return scheduled_run(slot, task_id) or create_run(
+        WEEKLY_WINDOW_DAYS, scheduled_for=slot, task_id=task_id
+    )
+
+
+def record_report_failure(run: MiningRun, error: ReportError) -> None:
+    """Keep the latest failure to build a report where the portal's report history shows it
+    (in the cache: a notice, not a record; the worker's log has the traceback)."""
+    failure = {"run": run.pk, "at": timezone.now().isoformat(), "error": str(error)}
+    cache.set(REPORT_FAILURE_KEY, failure, timeout=None)

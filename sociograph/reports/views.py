@@ -17,7 +17,12 @@ FORMATS = ("html", "pdf")
 @hr_required
 def history(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.reports(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "reports/history.html", {"title": "Org-health reports", "page": page})
+    context = {
+        "title": "Org-health reports",
+        "page": page,
+        "failure": selectors.latest_report_failure(),
+    }
+    return render(request, "reports/history.html", context)
 
 
 def report_file(report: Report, fmt: str) -> FileResponse:

@@ -223,6 +223,10 @@ LOGGING = {
     },
 }
 
+# The HR portal imports a CSV inside the web request (gunicorn's 30 s timeout): about 50,000
+# event rows at most; bigger files go through the management commands or the bulk API.
+SOCIOGRAPH_PORTAL_IMPORT_MAX_BYTES = 5_000_000
+
 # Org-health reports (sociograph.reports; docs/reports.md).
 _EMAIL_BACKENDS = {
     "console": "django.core.mail.backends.console.EmailBackend",

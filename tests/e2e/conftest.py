@@ -6,7 +6,6 @@ installs from Debian. Screenshots are kept as test artifacts in var/test-artifac
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,10 +18,6 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from sociograph.api.roles import Role, assign_role
 from sociograph.graph import relay
-
-# Playwright's sync API runs an event loop in this thread; Django's ORM then refuses to run
-# unless told that this is deliberate (the test's own queries are synchronous).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 # The real binary, not Debian's /usr/bin/chromium wrapper script (which also works).
 DEBIAN_CHROMIUM = Path("/usr/lib/chromium/chromium")
@@ -47,12 +42,17 @@ def artifacts() -> Path:
     return folder
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path(), headless=True)
-        yield launched
-        launched.close()
+    """Chromium for one test module. Playwright's sync API runs an event loop in this thread
+    while it lives; Django's ORM refuses to run beside one unless told that this is deliberate
+    (the tests' own queries are synchronous), so the permission lasts exactly as long."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            launched = playwright.chromium.launch(executable_path=chromium_path(), headless=True)
+            yield launched
+            launched.close()
 
 
 @pytest.fixture

@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 from celery.result import AsyncResult
+from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
 from django.test import Client
 
 from analytics.models import MiningRun, RunStatus
 from people.models import Membership, Person
+from sociograph.api.roles import Role, assign_role
 from sociograph.graph import reconcile, relay
 from tests.conftest import wait_for_idle_workers
 
@@ -114,3 +116,37 @@ def test_start_refuses_a_window_that_is_not_a_positive_number(admin_client: Clie
     )
     assert "at least 1" in " ".join(messages_of(response))
     assert not MiningRun.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sync_button_relays_the_outbox_in_a_worker(
+    admin_client: Client, celery_worker: str
+) -> None:
+    response = admin_client.post("/admin/graph/outboxentry/sync/", follow=True)
+    result = AsyncResult(task_id_in(" ".join(messages_of(response)))).get(timeout=120)
+    assert result["status"] in {"ok", "busy"}, result
+    wait_for_idle_workers()
+
+
+@pytest.mark.django_db
+def test_an_hr_admin_by_role_uses_the_admin_and_an_employee_cannot() -> None:
+    hr = get_user_model().objects.create_user("hr-role", "hr@example.org", "pw-hr-role-1")
+    assign_role(hr, Role.HR_ADMIN)
+    employee = get_user_model().objects.create_user("emp", "emp@example.org", "pw-emp-1")
+    assign_role(employee, Role.EMPLOYEE)
+    pages = (
+        "/admin/analytics/finding/",
+        "/admin/analytics/miningrun/start/",
+        "/admin/people/person/",
+        "/admin/django_celery_beat/periodictask/",
+        "/admin/reports/report/",
+    )
+    client = Client()
+    client.force_login(hr)
+    assert {page: client.get(page).status_code for page in pages} == dict.fromkeys(pages, 200)
+    client.force_login(employee)
+    for page in pages:
+        assert client.get(page)["Location"].startswith("/admin/login/"), page
+    assign_role(hr, Role.MANAGER)
+    hr.refresh_from_db()
+    assert not hr.is_staff

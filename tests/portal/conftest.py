@@ -17,9 +17,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from analytics.models import MiningRun
+from analytics.models import ContextMetric, MiningRun, OrgMetric, RunStatus
 from analytics.services import create_run, execute_run
-from people.models import Person
+from people.models import Context, Person
 from sociograph.api.roles import Role, assign_role
 from sociograph.graph import relay
 from tests.conftest import EVENT_HEADER, ORG_HEADER, write_csv
@@ -121,3 +121,22 @@ def employee(planted_org: None) -> Client:
 
 def pk_of(external_id: str) -> int:
     return Person.objects.get(external_id=external_id).pk
+
+
+def planted_run(days_before: int, org: dict[str, float]) -> MiningRun:
+    """A succeeded run (not mined) that finished `days_before` days ago, with these org metrics."""
+    finished = timezone.now() - timedelta(days=days_before)
+    run = MiningRun.objects.create(
+        status=RunStatus.SUCCEEDED,
+        window_start=finished - timedelta(days=90),
+        window_end=finished,
+        finished_at=finished,
+    )
+    OrgMetric.objects.bulk_create(OrgMetric(run=run, metric=m, value=v) for m, v in org.items())
+    return run
+
+
+def context_metrics(run: MiningRun, context: Context, **values: float) -> None:
+    ContextMetric.objects.bulk_create(
+        ContextMetric(run=run, context=context, metric=m, value=v) for m, v in values.items()
+    )

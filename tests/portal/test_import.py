@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -87,3 +88,14 @@ def test_only_hr_imports(employee: Client) -> None:
     response = employee.post(reverse("portal:import"), {"kind": "people", "file": content})
     assert response.status_code == 403
     assert not Person.objects.filter(external_id="E9").exists()
+
+
+def test_a_file_above_the_limit_is_refused_with_the_way_to_import_it(
+    hr: Client, settings: Any
+) -> None:
+    settings.SOCIOGRAPH_PORTAL_IMPORT_MAX_BYTES = 100
+    recognitions, lines = Recognition.objects.count(), events_with_a_bad_third_line()
+    html = upload(hr, "events", lines)
+    assert "the portal imports files of up to 100 bytes" in html
+    assert "import_events" in html
+    assert Recognition.objects.count() == recognitions

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -10,9 +11,20 @@ from django.test import Client
 from django.urls import reverse
 
 from analytics.models import MiningRun, RunStatus
+from analytics.services import create_run
 from tests.conftest import wait_for_idle_workers
 
 RUN_TIMEOUT_SECONDS = 120
+STATUS_ORDER = [RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.SUCCEEDED]
+
+
+def finished_steps(state: dict[str, Any]) -> set[str]:
+    return {name for name, step in state["steps"].items() if step["status"] == "succeeded"}
+
+
+def message_list(html: str) -> str:
+    start = html.index('class="messagelist"')
+    return html[start : html.index("</ul>", start)]
 
 
 def follow_progress(client: Client, run: MiningRun) -> list[dict[str, Any]]:
@@ -49,8 +61,14 @@ def test_a_run_started_from_the_dashboard_is_mined_by_a_worker(
     assert states[-1]["progress"] == 100
     assert set(states[-1]["steps"]) >= {"leadership", "health"}
     assert states[-1]["error"] == ""
+    # Observed states only go forward: status, progress and the set of finished steps.
+    ranks = [STATUS_ORDER.index(state["status"]) for state in states]
+    assert ranks == sorted(ranks), [state["status"] for state in states]
     progress = [state["progress"] for state in states]
-    assert progress == sorted(progress)
+    assert progress == sorted(progress), progress
+    finished = [finished_steps(state) for state in states]
+    assert all(before <= after for before, after in pairwise(finished)), finished
+    assert finished[-1] == set(states[-1]["steps"])
 
     dashboard = hr.get(reverse("portal:dashboard")).text
     assert f"Run {run.pk}:" in dashboard
@@ -58,3 +76,22 @@ def test_a_run_started_from_the_dashboard_is_mined_by_a_worker(
     assert "succeeded (100%)" in dashboard
     assert 'class="chart line-chart"' in dashboard
     wait_for_idle_workers()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", [RunStatus.QUEUED, RunStatus.RUNNING])
+def test_no_run_starts_while_one_is_queued_or_running(hr: Client, status: str) -> None:
+    active = create_run()
+    MiningRun.objects.filter(pk=active.pk).update(status=status)
+    newer = create_run()  # a newer run that failed: the dashboard still follows the active one
+    MiningRun.objects.filter(pk=newer.pk).update(status=RunStatus.FAILED)
+
+    response = hr.post(reverse("portal:start-run"), follow=True)
+    assert response.redirect_chain == [(reverse("portal:dashboard"), 302)]
+    assert MiningRun.objects.count() == 2
+    (message,) = response.context["messages"]
+    assert message.level_tag == "warning"
+    assert f"Mining run {active.pk} is already {status}" in message.message
+    assert message.message in message_list(response.text)
+    assert f"Run {active.pk}:" in response.text
+    assert f'data-status="{status}"' in response.text

@@ -1,8 +1,9 @@
 """Report fixtures: HR admins and others with e-mail addresses, report files in a temporary
-MEDIA_ROOT, and two succeeded runs planted straight in SQL (no Neo4j needed)."""
+MEDIA_ROOT, and two succeeded runs planted straight in SQL (no Neo4j needed); reading a PDF."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -10,11 +11,17 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
+from pypdf import PdfReader
 from pytest_django.fixtures import Settings
 
+from analytics import overview
 from analytics.models import ContextMetric, Finding, MiningRun, OrgMetric, RunStatus
 from people.models import Context
 from sociograph.api.roles import Role, assign_role
+from sociograph.reports.builder import FINDINGS_CHART_TITLE
+from sociograph.reports.explanations import explanation_of
+from sociograph.reports.selectors import REPORT_FAILURE_KEY
 
 FINISHED = datetime(2026, 11, 2, 6, 30, tzinfo=UTC)
 
@@ -23,6 +30,29 @@ FINISHED = datetime(2026, 11, 2, 6, 30, tzinfo=UTC)
 def media_root(settings: Settings, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path / "media"
     return Path(settings.MEDIA_ROOT)
+
+
+@pytest.fixture(autouse=True)
+def no_report_failure() -> Iterator[None]:
+    """The latest report failure lives in the (Redis) cache, which outlives a test."""
+    cache.delete(REPORT_FAILURE_KEY)
+    yield
+    cache.delete(REPORT_FAILURE_KEY)
+
+
+def pdf_text(pdf: Path) -> str:
+    """The text of a PDF, whitespace collapsed to single spaces."""
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(pdf).pages).split())
+
+
+def findings_chart_text(run: MiningRun) -> str:
+    """The bar chart of findings as a PDF's text reads: its title, then each bar's label and
+    count (the section's heading and the explanations read differently: "Silos (1)")."""
+    bars = " ".join(
+        f"{explanation_of(pattern).title} {count:g}"
+        for pattern, count in overview.finding_counts(run)
+    )
+    return f"{FINDINGS_CHART_TITLE} {bars}"
 
 
 def user_with_role(username: str, role: Role | None, email: str = "") -> User:

@@ -4,13 +4,16 @@ small groups, the most important changes, a self-contained page."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from html import unescape
 
 import pytest
 
-from analytics.models import MiningRun, OrgMetric, RunStatus
+from analytics import overview
+from analytics.models import ContextMetric, MiningRun, OrgMetric, RunStatus
+from people.models import Context
 from sociograph.api.views.webhooks import PATTERNS
-from sociograph.reports.builder import ReportError, render_html
+from sociograph.reports.builder import METRIC_LABELS, ReportError, render_html
 from sociograph.reports.explanations import EXPLANATIONS
 from tests.reports.conftest import FINISHED, PlantedRuns, planted_run
 
@@ -45,7 +48,11 @@ def test_the_report_has_its_sections_charts_and_the_explanations_of_the_patterns
         assert f">{section}</h2>" in html
     assert re.search(r"<svg[^>]*line-chart.*?Health index over the last runs", html)
     assert html.count('class="series"') == 3  # viability, agility, well-being
-    assert re.search(r"<svg[^>]*bar-chart.*?Findings by pattern", html)
+    bars = re.search(r"<svg[^>]*bar-chart.*?</svg>", html)
+    assert bars is not None
+    assert "Findings per pattern in this run" in bars.group(0)
+    bar = r"<text[^>]*>([^<]+)</text><rect[^>]*/><text[^>]*>([^<]+)</text>"
+    assert re.findall(bar, bars.group(0)) == [("Isolated people", "2"), ("Silos", "1")]
     for pattern, count in (("silo", 1), ("isolation", 2)):
         explanation = EXPLANATIONS[pattern]
         assert f"{explanation.title} ({count})" in text
@@ -112,3 +119,43 @@ def test_people_count_comes_from_the_run_not_from_another(planted_runs: PlantedR
     OrgMetric.objects.filter(run=planted_runs.latest, metric="people").update(value=3)
     assert "withheld: the organization" in render_html(planted_runs.latest)
     assert "withheld: the organization" not in render_html(planted_runs.before)
+
+
+def test_every_metric_the_report_can_show_has_a_label() -> None:
+    for metric in (*overview.CONTEXT_COLUMNS, *overview.METRIC_SPAN):
+        assert METRIC_LABELS.get(metric), metric
+
+
+def test_a_context_metric_without_a_label_yet_is_shown_by_its_name(
+    planted_runs: PlantedRuns, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(overview, "CONTEXT_COLUMNS", (*overview.CONTEXT_COLUMNS, "new_measure"))
+    platform = Context.objects.get(kind="team", name="Platform")
+    ContextMetric.objects.create(
+        run=planted_runs.latest, context=platform, metric="new_measure", value=0.75
+    )
+    html = render_html(planted_runs.latest)
+    assert "<th>new_measure</th>" in html
+    assert re.search(r"<tr><td>team:Platform</td>.*<td>0.75</td></tr>", html)
+
+
+def test_runs_of_fewer_than_five_people_are_gaps_in_the_health_history_and_not_compared() -> None:
+    tiny = {"size": 8, "exploration": 0.91}
+    planted_run(FINISHED - timedelta(days=14), {"people": 40, "viability": 60.0, "agility": 50.0})
+    planted_run(
+        FINISHED - timedelta(days=7),
+        {"people": 4, "viability": 12.3, "agility": 23.4, "wellbeing": 34.5, "reciprocity": 0.9},
+        team__Platform=tiny,
+    )
+    latest = planted_run(
+        FINISHED,
+        {"people": 40, "viability": 61.0, "agility": 52.0, "wellbeing": 70.0, "reciprocity": 0.2},
+        team__Platform={"size": 8, "exploration": 0.05},
+    )
+    html = render_html(latest)
+    chart = re.search(r"<svg[^>]*line-chart.*?</svg>", html)
+    assert chart is not None
+    assert chart.group(0).count("<circle") == 2 + 3  # none at the run of 4 people
+    assert "No earlier run to compare with, or nothing changed." in html
+    for figure in ("12.3", "23.4", "34.5", "0.90", "0.91"):
+        assert figure not in html

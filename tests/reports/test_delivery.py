@@ -1,30 +1,34 @@
-"""Filing and e-mailing a report, the build_report command, and a broken Chromium."""
+"""Filing and e-mailing a report, the build_report command, and a broken Chromium (in the
+command, and in the scheduled task: logged, raised, and shown in the portal)."""
 
 from __future__ import annotations
 
 import io
+import logging
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.mail import EmailMultiAlternatives
 from django.core.management import CommandError, call_command
-from pypdf import PdfReader
+from django.test import Client
 from pytest_django.fixtures import Settings
 
 from analytics.models import MiningRun, RunStatus
+from sociograph.reports.builder import ReportError
 from sociograph.reports.models import Report
 from sociograph.reports.services import report_and_send
 from sociograph.reports.tasks import report_run
-from tests.reports.conftest import PlantedRuns, Users
+from tests.reports.conftest import PlantedRuns, Users, findings_chart_text, pdf_text
 
 pytestmark = [pytest.mark.django_db]
 
 
-def pdf_text(data: bytes, tmp_path: Path) -> str:
-    path = tmp_path / "attached.pdf"
-    path.write_bytes(data)
-    return " ".join(" ".join(page.extract_text() for page in PdfReader(path).pages).split())
+def broken_chromium(folder: Path) -> Path:
+    broken = folder / "broken-chromium"
+    broken.write_text("#!/bin/sh\necho 'noise' >&2\necho 'cannot open display' >&2\nexit 3\n")
+    broken.chmod(0o755)
+    return broken
 
 
 def test_the_report_is_filed_and_mailed_to_each_hr_admin_with_the_pdf_attached(
@@ -44,7 +48,9 @@ def test_the_report_is_filed_and_mailed_to_each_hr_admin_with_the_pdf_attached(
     assert others == []
     assert mimetype == "application/pdf"
     assert name.endswith(".pdf")
-    assert "Findings by pattern" in pdf_text(content, tmp_path)
+    attached = tmp_path / "attached.pdf"
+    attached.write_bytes(content)
+    assert findings_chart_text(planted_runs.latest) in pdf_text(attached)
     report.refresh_from_db()
     with report.html.open("rb") as html:
         assert message.alternatives == [(html.read().decode(), "text/html")]
@@ -90,7 +96,7 @@ def test_build_report_writes_both_files_and_records_and_sends_nothing(
     html, pdf = tmp_path / "r" / "report.html", tmp_path / "r" / "report.pdf"
     assert f"run {planted_runs.latest.pk}: wrote {html} and {pdf}" in out.getvalue()
     assert "Health index over the last runs" in html.read_text()
-    text = pdf_text(pdf.read_bytes(), tmp_path)
+    text = pdf_text(pdf)
     assert "Org-health report" in text
     assert "Health index over the last runs" in text
     call_command("build_report", f"--run={planted_runs.before.pk}", f"--out={tmp_path / 'b'}")
@@ -117,11 +123,38 @@ def test_a_missing_chromium_is_an_error_naming_the_binary(
 def test_a_failing_chromium_is_an_error_with_the_tail_of_its_stderr(
     planted_runs: PlantedRuns, settings: Settings, tmp_path: Path
 ) -> None:
-    broken = tmp_path / "broken-chromium"
-    broken.write_text("#!/bin/sh\necho 'noise' >&2\necho 'cannot open display' >&2\nexit 3\n")
-    broken.chmod(0o755)
+    broken = broken_chromium(tmp_path)
     settings.SOCIOGRAPH_CHROMIUM = str(broken)
     expected = f"{broken} exited with 3 and wrote no file; stderr: noise\ncannot open display"
     with pytest.raises(CommandError) as error:
         call_command("build_report", "--out", str(tmp_path / "out"))
     assert str(error.value) == f"cannot print the PDF: {expected}"
+
+
+def test_a_report_the_task_cannot_build_is_logged_raised_and_shown_in_the_portal(
+    planted_runs: PlantedRuns,
+    users: Users,
+    settings: Settings,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    run, working = planted_runs.latest, settings.SOCIOGRAPH_CHROMIUM
+    settings.SOCIOGRAPH_CHROMIUM = str(broken_chromium(tmp_path))
+    with pytest.raises(ReportError, match="cannot open display"):
+        report_run(run.pk)
+    (logged,) = [r for r in caplog.records if r.name == "sociograph.reports.tasks"]
+    assert logged.levelno == logging.ERROR
+    assert logged.getMessage() == f"the report of run {run.pk} could not be built"
+    assert logged.exc_info is not None  # the traceback goes to the worker's log
+    assert not Report.objects.exists()
+
+    portal = Client()
+    portal.force_login(users.hr)
+    history = portal.get("/portal/reports/").content.decode()
+    assert f"The report of mining run {run.pk} could not be built" in history
+    assert "cannot open display" in history
+
+    settings.SOCIOGRAPH_CHROMIUM = working
+    report_run(run.pk)  # a report filed since: the failure is no news any more
+    history = portal.get("/portal/reports/").content.decode()
+    assert "could not be built" not in history

@@ -1,4 +1,5 @@
-"""The scheduled task through a real Celery worker: a mining run, then its report filed and sent."""
+"""The scheduled task through a real Celery worker: a mining run, then its report filed and sent;
+delivered again for the same slot, it neither mines nor files nor sends again."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from sociograph.reports.models import Report
 from sociograph.reports.tasks import weekly_mining_and_report
 from sociograph.settings import test as test_settings
 from tests.conftest import wait_for_idle_workers
-from tests.reports.conftest import Users
+from tests.reports.conftest import Users, findings_chart_text, pdf_text
 
 pytestmark = [
     pytest.mark.integration,
@@ -48,14 +49,26 @@ def test_the_weekly_task_mines_then_files_and_mails_the_report(
         assert time.monotonic() < deadline, "no report sent in time"
         time.sleep(1)
 
-    assert MiningRun.objects.get(pk=started["run"]).status == RunStatus.SUCCEEDED
+    run = MiningRun.objects.get(pk=started["run"])
+    assert run.status == RunStatus.SUCCEEDED
     report = Report.objects.get()
     assert report.recipients == ["hilda@example.org", "root@example.org"]
     assert report.error == ""
     worker_media = Path(WORKER_MEDIA_ROOT)  # the worker's, not this test's temporary one
     pdf, html = worker_media / str(report.pdf.name), worker_media / str(report.html.name)
     assert pdf.read_bytes().startswith(b"%PDF")
-    assert "Findings by pattern" in html.read_text()
+    assert findings_chart_text(run) in pdf_text(pdf)
+
+    again = weekly_mining_and_report.delay().get(timeout=60)  # same day: same slot
+    assert again == {
+        "run": run.pk,
+        "scheduled_for": started["scheduled_for"],
+        "status": "succeeded",
+    }
+    wait_for_idle_workers()
+    assert MiningRun.objects.get() == run
+    assert Report.objects.get() == report
+    assert Report.objects.get().emailed_at == report.emailed_at  # not sent again
     pdf.unlink()
     html.unlink()
     wait_for_idle_workers()

@@ -99,3 +99,28 @@ def test_finding_counts_most_frequent_first() -> None:
     for pattern in ("silo", "isolation", "isolation", "broker", "broker"):
         Finding.objects.create(run=run, pattern=pattern, severity="info")
     assert finding_counts(run) == [("broker", 2), ("isolation", 2), ("silo", 1)]
+
+
+def test_context_table_restricts_to_context_ids_and_can_skip_history() -> None:
+    core = Context.objects.create(kind="team", name="Core")
+    edge = Context.objects.create(kind="team", name="Edge")
+    earlier = planted_run(0, {})
+    context_metrics(earlier, core, size=6, energy=1.0)
+    context_metrics(earlier, edge, size=7, energy=2.0)
+    now = planted_run(7, {})
+    context_metrics(now, core, size=6, energy=3.0)
+    context_metrics(now, edge, size=7, energy=4.0)
+
+    assert [(row.name, row.history["energy"]) for row in context_table(now)] == [
+        ("Core", [1.0, 3.0]),
+        ("Edge", [2.0, 4.0]),
+    ]
+    (edge_row,) = context_table(now, context_ids=[edge.pk])
+    assert (edge_row.name, edge_row.values["energy"]) == ("Edge", 4.0)
+    assert edge_row.history["energy"] == [2.0, 4.0]
+    bare = context_table(now, with_history=False)
+    assert [(row.name, row.size, row.values["energy"], row.history) for row in bare] == [
+        ("Core", 6, 3.0, {}),
+        ("Edge", 7, 4.0, {}),
+    ]
+    assert context_table(now, context_ids=[]) == []

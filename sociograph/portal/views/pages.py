@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
 
 from analytics.selectors import MIN_GROUP_SIZE
-from people.models import Context, Person
+from people.models import Context, ContextKind, Person
 from sociograph.api.roles import person_of
 from sociograph.portal import selectors
 from sociograph.portal.access import hr_required, is_hr
@@ -38,8 +42,14 @@ COLUMN_LABELS = {
 }
 
 
-def _headers(sort: str, descending: bool) -> list[dict[str, str]]:
-    """Each column's label and the query string sorting by it (toggling when it is the sort)."""
+def _query(**params: str | int) -> str:
+    """A query string of the non-empty parameters."""
+    return "?" + urlencode({key: value for key, value in params.items() if value})
+
+
+def _headers(sort: str, descending: bool, kind: str) -> list[dict[str, str]]:
+    """Each column's label and the query string sorting by it (toggling when it is the sort);
+    sorting goes back to the first page and keeps the kind filter."""
     headers = []
     for column in selectors.SORTABLE_COLUMNS:
         current = column == sort
@@ -49,11 +59,38 @@ def _headers(sort: str, descending: bool) -> list[dict[str, str]]:
             {
                 "column": column,
                 "label": COLUMN_LABELS.get(column, column),
-                "query": f"?sort={column}&dir={direction}",
+                "query": _query(sort=column, dir=direction, kind=kind),
                 "arrow": arrow,
             }
         )
     return headers
+
+
+def _kind_filters(sort: str, direction: str, kind: str) -> list[dict[str, str | bool]]:
+    """The kind filter's links (all kinds, then each kind), keeping the sort."""
+    kinds = [("", "all"), *((value, value) for value in ContextKind.values)]
+    return [
+        {
+            "label": label,
+            "query": _query(sort=sort, dir=direction, kind=value),
+            "current": value == kind,
+        }
+        for value, label in kinds
+    ]
+
+
+def _page_links(
+    page: Page[Any], sort: str, direction: str, kind: str
+) -> list[dict[str, str | bool]]:
+    """Links to nearby pages (with an ellipsis for the others), keeping sort and filter."""
+    links: list[dict[str, str | bool]] = []
+    for number in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1):
+        if not isinstance(number, int):  # the ellipsis
+            links.append({"label": str(number), "query": "", "current": False})
+            continue
+        query = _query(sort=sort, dir=direction, kind=kind, page=number)
+        links.append({"label": str(number), "query": query, "current": number == page.number})
+    return links
 
 
 @hr_required
@@ -61,12 +98,23 @@ def contexts(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "name")
     sort = sort if sort in selectors.SORTABLE_COLUMNS else "name"
     descending = request.GET.get("dir") == "desc"
+    direction = "desc" if descending else "asc"
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in ContextKind.values else ""
     run = selectors.latest_run()
+    table = (
+        selectors.context_page(run, sort, descending, kind, request.GET.get("page"))
+        if run is not None
+        else None
+    )
     context = {
         "title": "Contexts",
         "run": run,
-        "lines": selectors.context_lines(run, sort, descending) if run is not None else [],
-        "headers": _headers(sort, descending),
+        "active_run": selectors.active_run(),
+        "table": table,
+        "pages": _page_links(table.page, sort, direction, kind) if table is not None else [],
+        "headers": _headers(sort, descending, kind),
+        "kinds": _kind_filters(sort, direction, kind),
         "min_group_size": MIN_GROUP_SIZE,
     }
     return render(request, "portal/contexts.html", context)
@@ -75,7 +123,11 @@ def contexts(request: HttpRequest) -> HttpResponse:
 @hr_required
 def leadership(request: HttpRequest, pk: int) -> HttpResponse:
     view = selectors.leadership(get_object_or_404(Context, pk=pk))
-    context = {"title": f"Leadership in {view.context.key}", "view": view}
+    context = {
+        "title": f"Leadership in {view.context.key}",
+        "view": view,
+        "active_run": selectors.active_run(),
+    }
     return render(request, "portal/leadership.html", context)
 
 
@@ -92,6 +144,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         "profile": selectors.profile(subject, with_findings=hr),
         "contexts": selectors.contexts_of(subject),
         "is_hr": hr,
+        "active_run": selectors.active_run(),
     }
     return render(request, "portal/person.html", context)
 
