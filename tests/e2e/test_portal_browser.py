@@ -75,10 +75,14 @@ def test_a_mining_run_started_in_the_browser_reaches_100_percent(
     log_in(page, str(live_server), HR_USER, HR_PASSWORD)
     page.goto(f"{live_server}/portal/dashboard/")
     page.get_by_role("button", name=re.compile("start a mining run", re.IGNORECASE)).click()
+    queued = page.get_by_text(re.compile(r"Mining run \d+ queued")).inner_text()
+    run_id = re.findall(r"\d+", queued)[0]
     progress = page.locator("#run-progress")
     expect(progress).to_be_visible()
     expect(progress).to_have_attribute("value", "100", timeout=RUN_TIMEOUT_MS)
     expect(page.locator("#run-status")).to_contain_text("succeeded", timeout=RUN_TIMEOUT_MS)
+    # Once it succeeds the page reloads and shows that run's results.
+    expect(page.get_by_text(f"Findings of run {run_id}")).to_be_visible(timeout=RUN_TIMEOUT_MS)
     page.screenshot(path=str(artifacts / "mining-run-finished.png"), full_page=True)
     wait_for_idle_workers()
 

@@ -2,6 +2,7 @@
 (function () {
   "use strict";
   var POLL_MS = 1000;
+  var RELOAD_MS = 1500;
   var DONE = { succeeded: true, failed: true };
 
   function describe(state) {
@@ -31,6 +32,10 @@
         }
         if (!DONE[state.status]) {
           window.setTimeout(function () { follow(bar, label); }, POLL_MS);
+        } else if (state.status === "succeeded") {
+          // The page was loaded while the run went on: show its results. A page loaded after
+          // the run finished does not poll, so this cannot loop.
+          window.setTimeout(function () { window.location.reload(); }, RELOAD_MS);
         }
       })
       .catch(function () {
