@@ -11,9 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
 from analytics.models import ContextMetric, Finding, MiningRun, OrgMetric, PersonMetric
-from analytics.services import progress, start_run
-
-DEFAULT_WINDOW_DAYS = 90
+from analytics.services import DEFAULT_WINDOW_DAYS, progress, start_run
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]

@@ -53,7 +53,12 @@ class MiningBusy(Exception):
     """Another run is being mined; runs never interleave."""
 
 
-def create_run(window_days: int = 90, now: datetime | None = None, **params: Any) -> MiningRun:
+DEFAULT_WINDOW_DAYS = 90  # a run mines the events of this many days before its end
+
+
+def create_run(
+    window_days: int = DEFAULT_WINDOW_DAYS, now: datetime | None = None, **params: Any
+) -> MiningRun:
     end = now or timezone.now()
     return MiningRun.objects.create(
         window_start=end - timedelta(days=window_days),
@@ -63,7 +68,7 @@ def create_run(window_days: int = 90, now: datetime | None = None, **params: Any
     )
 
 
-def start_run(window_days: int = 90, **params: Any) -> MiningRun:
+def start_run(window_days: int = DEFAULT_WINDOW_DAYS, **params: Any) -> MiningRun:
     """Create a run and have a Celery worker mine it once the creating transaction commits."""
     from analytics.tasks import mine  # the task module imports this one
 

@@ -1,5 +1,6 @@
 from typing import Any
 
+from celery import Task
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -57,28 +58,24 @@ class OutboxEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             *super().get_urls(),
         ]
 
-    def _check(self, request: HttpRequest) -> None:
-        if not request.user.has_perm("graph.change_outboxentry"):
-            raise PermissionDenied("syncing the graph needs the change permission of the outbox")
-
     def sync_view(self, request: HttpRequest) -> HttpResponse:
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        self._check(request)
-        task = relay_outbox.delay()
-        self.message_user(
-            request, f"Graph sync queued (task {task.id}): the outbox is relayed now."
-        )
-        return HttpResponseRedirect(reverse("admin:graph_outboxentry_changelist"))
+        return self._queue(request, relay_outbox, "Graph sync", "the outbox is relayed now.")
 
     def reconcile_view(self, request: HttpRequest) -> HttpResponse:
+        return self._queue(
+            request,
+            reconcile_graph,
+            "Graph reconcile",
+            "SQL and Neo4j are compared entity by entity and any drift is repaired; the worker "
+            "log has the report.",
+        )
+
+    def _queue(self, request: HttpRequest, task: Task, name: str, effect: str) -> HttpResponse:
+        """The admin's graph buttons: POST only, for those who may change the outbox."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        self._check(request)
-        task = reconcile_graph.delay()
-        self.message_user(
-            request,
-            f"Graph reconcile queued (task {task.id}): SQL and Neo4j are compared entity by "
-            "entity and any drift is repaired; the worker log has the report.",
-        )
+        if not request.user.has_perm("graph.change_outboxentry"):
+            raise PermissionDenied(f"{name} needs the change permission of the outbox")
+        queued = task.delay()
+        self.message_user(request, f"{name} queued (task {queued.id}): {effect}")
         return HttpResponseRedirect(reverse("admin:graph_outboxentry_changelist"))

@@ -114,8 +114,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-MEDIA_ROOT = VAR_DIR / "media"  # report files (HTML, PDF); served only through permission checks
-MEDIA_URL = "media/"
+MEDIA_ROOT = VAR_DIR / "media"  # report files (HTML, PDF); served only by views that check roles
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

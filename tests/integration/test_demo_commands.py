@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -10,19 +9,14 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 
 from analytics.models import MiningRun, RunStatus
 from sociograph.graph import relay
 from sociograph.reports.models import Report
+from tests.integration.test_import_and_projection import run
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.usefixtures("graph")]
-
-
-def run(command: str, *args: str, **options: Any) -> str:
-    out = io.StringIO()
-    call_command(command, *args, stdout=out, **options)
-    return out.getvalue()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from analytics.models import MiningRun, RunStatus
-from analytics.services import create_run, execute_run, progress
+from analytics.services import DEFAULT_WINDOW_DAYS, create_run, execute_run, progress
 from analytics.tasks import mine
 
 FINISHED = {RunStatus.SUCCEEDED, RunStatus.FAILED}
@@ -15,7 +15,7 @@ class Command(BaseCommand):
     help = "Start a mining run over the last N days of events (a Celery worker runs it)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--window-days", type=int, default=90)
+        parser.add_argument("--window-days", type=int, default=DEFAULT_WINDOW_DAYS)
         parser.add_argument("--sync", action="store_true", help="Run here, not in a worker")
         parser.add_argument("--wait", action="store_true", help="Follow the worker's progress")
         parser.add_argument("--timeout", type=float, default=3600)

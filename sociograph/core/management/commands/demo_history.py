@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from analytics.models import MiningRun, RunStatus
+from analytics.services import DEFAULT_WINDOW_DAYS
 
 
 class Command(BaseCommand):
@@ -16,7 +17,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--weeks", type=int, default=3)
-        parser.add_argument("--window-days", type=int, default=90)
+        parser.add_argument("--window-days", type=int, default=DEFAULT_WINDOW_DAYS)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if MiningRun.objects.filter(status=RunStatus.SUCCEEDED).exists():
