@@ -48,15 +48,21 @@ from ingest import (
     Run,
     Usage,
     accepted,
+    check_workdir,
     children_of,
+    commit_text,
     default_end,
+    generate_org,
     head_commit,
     load_average,
     machine,
     manage,
     mib,
     run,
+    source_changed,
+    source_stamp,
     stop_process,
+    tagged_line,
     usage_of,
 )
 
@@ -83,7 +89,8 @@ TARGET_P95_MS, TARGET_CLIENTS, TARGET_PEOPLE = 50.0, 32, 10_000
 SOURCE_FOLDERS = ("sociograph", "people", "recognition", "analytics")
 LOG_TAIL_LINES = 80
 
-# Person metrics as a mining run stores them (docs/analytics.md), one of each per person.
+# Person metrics as a mining run stores them (docs/analytics.md), one of each per person. The
+# context metrics are the contexts family's own (read in SEED, which runs in a Django process).
 PERSON_METRICS = (
     "in_degree",
     "out_degree",
@@ -96,15 +103,6 @@ PERSON_METRICS = (
     "recognition_given",
     "affect_exposure",
     "leader_count",
-)
-CONTEXT_METRICS = (
-    "size",
-    "energy",
-    "engagement",
-    "exploration",
-    "ei_index",
-    "leadership_centralization",
-    "recognition_gini",
 )
 ORG_METRICS = (
     "people",
@@ -132,6 +130,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from analytics.models import ContextMetric, MiningRun, OrgMetric, PersonMetric, RunStatus
+from analytics.patterns.contexts import FAMILY as CONTEXTS
 from people.models import Context, Membership, Person
 
 rng = random.Random({seed})
@@ -177,7 +176,7 @@ with transaction.atomic():
             run=run, context_id=pk, metric=name, value=members if name == "size" else rng.random()
         )
         for pk, members in sizes
-        for name in {context_metrics!r}
+        for name in CONTEXTS.context_metrics
     )
     OrgMetric.objects.bulk_create(
         OrgMetric(run=run, metric=name, value=len(people) if name == "people" else rng.random())
@@ -443,15 +442,8 @@ def prepare(settings: Settings, env: Mapping[str, str], figures: Figures) -> dic
     """The organization, a mining run's results, the load generator's targets and two tokens."""
     data = settings.workdir / "data"
     figures.prepare["migrate"] = run("migrate", manage("migrate", "--noinput"), env)
-    figures.prepare["generate_org"] = run(
-        "generate_org",
-        manage(
-            "generate_org",
-            *("--people", str(settings.people), "--seed", str(settings.seed)),
-            *("--events-per-person", str(EVENTS_PER_PERSON)),
-            *("--end", settings.end, "--out", str(data)),
-        ),
-        env,
+    figures.prepare["generate_org"] = generate_org(
+        env, settings.people, EVENTS_PER_PERSON, settings.seed, settings.end, data
     )
     figures.prepare["import_org"] = run(
         "import_org", manage("import_org", str(data / "org.csv")), env
@@ -466,7 +458,6 @@ def prepare(settings: Settings, env: Mapping[str, str], figures: Figures) -> dic
         end=settings.end,
         window_days=WINDOW_DAYS,
         person_metrics=PERSON_METRICS,
-        context_metrics=CONTEXT_METRICS,
         org_metrics=ORG_METRICS,
         targets=str(targets_file(settings)),
     )
@@ -491,13 +482,6 @@ def prepare(settings: Settings, env: Mapping[str, str], figures: Figures) -> dic
 
 def targets_file(settings: Settings) -> Path:
     return settings.workdir / "targets.json"
-
-
-def tagged_line(output: str, tag: str) -> str:
-    for line in reversed(output.splitlines()):
-        if line.startswith(f"{tag} "):
-            return line.removeprefix(f"{tag} ")
-    raise BenchError(f"no {tag} line in:\n{output}")
 
 
 def measure(
@@ -529,11 +513,10 @@ def measure(
 
 
 def benchmark(settings: Settings) -> Figures:
-    if settings.workdir in (ROOT, ROOT / "var") or settings.workdir in ROOT.parents:
-        raise BenchError(f"{settings.workdir} would be wiped: pick a folder of its own")
+    check_workdir(settings.workdir)
     env = api_env(settings)
     figures = Figures(load_before=load_average())
-    stamp, commit = ingest.source_stamp(SOURCE_FOLDERS), head_commit()
+    stamp, commit = source_stamp(SOURCE_FOLDERS), head_commit()
     run("redis start", [REDIS, "start"], env)
     shutil.rmtree(settings.workdir, ignore_errors=True)
     settings.workdir.mkdir(parents=True)
@@ -562,13 +545,7 @@ def benchmark(settings: Settings) -> Figures:
             figures.server_log = tail(settings.workdir / "log" / "gunicorn.log")
         figures.load_after = load_average()
         figures.commits = (commit, head_commit())
-        newest = ingest.source_stamp(SOURCE_FOLDERS)
-        if newest != stamp:
-            figures.source_changed = (
-                f"the API's Python sources changed during the run (newest: {newest[1]} at "
-                f"{datetime.fromtimestamp(newest[0], UTC):%H:%M:%S} UTC); the figures may mix "
-                "two versions of the code"
-            )
+        figures.source_changed = source_changed(stamp, SOURCE_FOLDERS, "the API")
     finally:
         with suppress(subprocess.CalledProcessError):
             ingest.flush_redis(settings.ingest)
@@ -634,8 +611,6 @@ def _target_line(settings: Settings, detail: Measured) -> str:
 
 
 def summary(settings: Settings, figures: Figures) -> str:
-    before, after = figures.commits
-    commit = before if before == after else f"{before} (at the start; {after} at the end)"
     seeded = figures.seeded
     workers_rss = ", ".join(mib(usage.max_rss_kib) for usage in figures.workers.values())
     connections = ", ".join(
@@ -644,7 +619,7 @@ def summary(settings: Settings, figures: Figures) -> str:
     loads = "; ".join(f"{m.scenario.name} {m.load_average}" for m in figures.measured)
     prepared = ", ".join(f"{name} {r.seconds:.1f} s" for name, r in figures.prepare.items())
     lines = [
-        f"Machine: {machine()}. Commit {commit}. Load average (1, 5, 15 min) "
+        f"Machine: {machine()}. Commit {commit_text(figures.commits)}. Load average (1, 5, 15 min) "
         f"{figures.load_before} before the run, {figures.load_after} after it; after each "
         f"scenario: {loads}.",
         "",

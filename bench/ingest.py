@@ -378,7 +378,31 @@ def count_lines(path: Path) -> int:
         return sum(1 for _ in handle)
 
 
+def tagged_line(output: str, tag: str) -> str:
+    """The rest of the last line of `output` that starts with `tag` and a space."""
+    for line in reversed(output.splitlines()):
+        if line.startswith(f"{tag} "):
+            return line.removeprefix(f"{tag} ")
+    raise BenchError(f"no {tag} line in the output:\n{output[-2000:]}")
+
+
 # --- The phases ----------------------------------------------------------------------------------
+
+
+def generate_org(
+    env: Mapping[str, str], people: int, events_per_person: int, seed: int, end: str, out: Path
+) -> Run:
+    """`manage.py generate_org` into `out` (org.csv, events.csv): every benchmark's workload."""
+    return run(
+        "generate_org",
+        manage(
+            "generate_org",
+            *("--people", str(people), "--seed", str(seed)),
+            *("--events-per-person", str(events_per_person)),
+            *("--end", end, "--out", str(out)),
+        ),
+        env,
+    )
 
 
 def prepare_stores(env: Mapping[str, str], wipe_graph: bool) -> None:
@@ -458,9 +482,14 @@ def end_to_end(settings: Settings, env: Mapping[str, str], figures: Figures) -> 
     check_no_drift(figures.e2e_reconcile)
 
 
+def check_workdir(workdir: Path) -> None:
+    """Every benchmark deletes its folder: never the checkout, var/ or a folder above them."""
+    if workdir in (ROOT, ROOT / "var") or workdir in ROOT.parents:
+        raise BenchError(f"{workdir} would be wiped: pick a folder of its own")
+
+
 def benchmark(settings: Settings) -> Figures:
-    if settings.workdir in (ROOT, ROOT / "var") or settings.workdir in ROOT.parents:
-        raise BenchError(f"{settings.workdir} would be wiped: pick a folder of its own")
+    check_workdir(settings.workdir)
     env = bench_env(settings)
     figures = Figures(load_before=load_average())
     stamp, commit = source_stamp(), head_commit()
@@ -473,15 +502,13 @@ def benchmark(settings: Settings) -> Figures:
         neo4j("start", env)
         version = run("neo4j version", manage("shell", "-c", SERVER_INFO), env)
         figures.neo4j_version = version.output.strip().splitlines()[-1]
-        figures.generate = run(
-            "generate_org",
-            manage(
-                "generate_org",
-                *("--people", str(settings.people), "--seed", str(settings.seed)),
-                *("--events-per-person", str(settings.events_per_person)),
-                *("--end", settings.end, "--out", str(settings.data_dir)),
-            ),
+        figures.generate = generate_org(
             env,
+            settings.people,
+            settings.events_per_person,
+            settings.seed,
+            settings.end,
+            settings.data_dir,
         )
         figures.events_generated = count_lines(settings.data_dir / "events.csv") - 1
         prepare_stores(env, wipe_graph=False)
@@ -492,13 +519,7 @@ def benchmark(settings: Settings) -> Figures:
         figures.neo4j = usage_of(pid) if pid else None
         figures.load_after = load_average()
         figures.commits = (commit, head_commit())
-        newest = source_stamp()
-        if newest != stamp:
-            figures.source_changed = (
-                f"the ingest path's Python sources changed during the run (newest: {newest[1]} at "
-                f"{datetime.fromtimestamp(newest[0], UTC):%H:%M:%S} UTC); the figures may mix "
-                "two versions of the code"
-            )
+        figures.source_changed = source_changed(stamp, SOURCE_FOLDERS, "the ingest path")
     finally:
         with suppress(BenchError):
             neo4j("stop", env)
@@ -574,6 +595,24 @@ def source_stamp(folders: tuple[str, ...] = SOURCE_FOLDERS) -> tuple[float, str]
     return newest, name
 
 
+def source_changed(stamp: tuple[float, str], folders: tuple[str, ...], code: str) -> str:
+    """A warning when a source under `folders` is newer than `stamp` (taken at the start)."""
+    newest = source_stamp(folders)
+    if newest == stamp:
+        return ""
+    return (
+        f"{code}'s Python sources changed during the run (newest: {newest[1]} at "
+        f"{datetime.fromtimestamp(newest[0], UTC):%H:%M:%S} UTC); the figures may mix "
+        "two versions of the code"
+    )
+
+
+def commit_text(commits: tuple[str, str]) -> str:
+    """The commit checked out, or both when it changed during the run."""
+    before, after = commits
+    return before if before == after else f"{before} (at the start; {after} at the end)"
+
+
 def summary(settings: Settings, figures: Figures) -> str:
     generate, import_org = figures.generate, figures.import_org
     import_events, graph_sync = figures.import_events, figures.graph_sync
@@ -593,8 +632,7 @@ def summary(settings: Settings, figures: Figures) -> str:
     importer_rss = max((run.max_rss_kib for run in figures.e2e_importer), default=0)
     worker_rss = ", ".join(f"{k} {mib(v.max_rss_kib)}" for k, v in figures.e2e_worker.items())
     worker_cpu = sum(usage.cpu_seconds for usage in figures.e2e_worker.values())
-    before, after = figures.commits
-    commit = before if before == after else f"{before} (at the start; {after} at the end)"
+    commit = commit_text(figures.commits)
     met = "met" if e2e_rate >= TARGET_EVENTS_PER_SECOND else "**not met**"
     rows: list[tuple[str, int | None, str, Run]] = [
         ("generate (`generate_org`)", figures.events_generated, "events", generate),

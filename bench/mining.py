@@ -52,8 +52,11 @@ from ingest import (
     Run,
     Usage,
     accepted,
+    check_workdir,
+    commit_text,
     count_lines,
     default_end,
+    generate_org,
     head_commit,
     load_average,
     machine,
@@ -62,6 +65,9 @@ from ingest import (
     prepare_stores,
     relayed,
     run,
+    source_changed,
+    source_stamp,
+    tagged_line,
     usage_of,
 )
 
@@ -249,15 +255,8 @@ def neo4j_usage(settings: Settings) -> Usage | None:
 def prepare(settings: Settings, env: Mapping[str, str], figures: SizeFigures) -> None:
     """Generate, import into a fresh SQLite file and project into an emptied graph."""
     data = settings.workdir / f"data-{figures.people}"
-    figures.prepare["generate"] = run(
-        "generate_org",
-        manage(
-            "generate_org",
-            *("--people", str(figures.people), "--seed", str(settings.seed)),
-            *("--events-per-person", str(settings.events_per_person)),
-            *("--end", settings.end, "--out", str(data)),
-        ),
-        env,
+    figures.prepare["generate"] = generate_org(
+        env, figures.people, settings.events_per_person, settings.seed, settings.end, data
     )
     figures.events = count_lines(data / "events.csv") - 1
     ingest.remove_database(settings.ingest)
@@ -305,13 +304,6 @@ def mine(settings: Settings, env: Mapping[str, str], figures: SizeFigures) -> No
     print(f"[bench] mining run {info['id']}: steps " + ", ".join(
         f"{name} {step.get('seconds', '?')} s" for name, step in figures.steps.items()
     ))  # fmt: skip
-
-
-def tagged_line(output: str, tag: str) -> str:
-    for line in reversed(output.splitlines()):
-        if line.startswith(f"{tag} "):
-            return line.removeprefix(f"{tag} ")
-    raise BenchError(f"no {tag} line in the output:\n{output[-2000:]}")
 
 
 def window_events(database: Path, start: int, end: int) -> dict[str, int]:
@@ -453,11 +445,10 @@ def check_text(check: Check) -> str:
 
 
 def benchmark(settings: Settings) -> Figures:
-    if settings.workdir in (ROOT, ROOT / "var") or settings.workdir in ROOT.parents:
-        raise BenchError(f"{settings.workdir} would be wiped: pick a folder of its own")
+    check_workdir(settings.workdir)
     env = bench_env(settings)
     figures = Figures(load_before=load_average())
-    stamp, commit = ingest.source_stamp(SOURCE_FOLDERS), head_commit()
+    stamp, commit = source_stamp(SOURCE_FOLDERS), head_commit()
     run("redis start", [REDIS, "start"], env)
     neo4j("stop", env)  # a previous run killed before its clean-up
     shutil.rmtree(settings.workdir, ignore_errors=True)
@@ -486,13 +477,7 @@ def benchmark(settings: Settings) -> Figures:
             figures.sizes.append(size)
         figures.load_after = load_average()
         figures.commits = (commit, head_commit())
-        newest = ingest.source_stamp(SOURCE_FOLDERS)
-        if newest != stamp:
-            figures.source_changed = (
-                f"the mining path's Python sources changed during the run (newest: {newest[1]} at "
-                f"{datetime.fromtimestamp(newest[0], UTC):%H:%M:%S} UTC); the figures may mix "
-                "two versions of the code"
-            )
+        figures.source_changed = source_changed(stamp, SOURCE_FOLDERS, "the mining path")
     finally:
         with suppress(BenchError):
             neo4j("stop", env)
@@ -653,13 +638,11 @@ def targets_text(settings: Settings, figures: Figures) -> list[str]:
 
 
 def summary(settings: Settings, figures: Figures) -> str:
-    before, after = figures.commits
-    commit = before if before == after else f"{before} (at the start; {after} at the end)"
     parts = [
         f"Machine: {machine()}; Neo4j {figures.neo4j_version} (heap {NEO4J_HEAP}, page cache "
         f"{NEO4J_PAGECACHE}); networkx {package_version('networkx')}, igraph "
-        f"{package_version('igraph')}. Commit {commit}. Load average (1, 5, 15 min) "
-        f"{figures.load_before} before the run, {figures.load_after} after it.",
+        f"{package_version('igraph')}. Commit {commit_text(figures.commits)}. Load average "
+        f"(1, 5, 15 min) {figures.load_before} before the run, {figures.load_after} after it.",
     ]
     parts += [size_text(settings, size) for size in figures.sizes]
     if figures.failed:
