@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from analytics.models import ContextMetric, Finding, MiningRun, OrgMetric, RunStatus
 from analytics.patterns.contexts import FAMILY as CONTEXT_FAMILY
-from analytics.selectors import MIN_GROUP_SIZE, previous_run
+from analytics.selectors import MIN_GROUP_SIZE, RunNotFound, previous_run, run_by_reference
 
 HEALTH_INDEX = ("viability", "agility", "wellbeing")
 # The table's columns: every context metric but the size, which decides what is withheld.
@@ -32,6 +32,14 @@ METRIC_SPAN = {
     "exploration": 1.0,
     "leadership_centralization": 1.0,
 }
+
+
+def latest_run() -> MiningRun | None:
+    """The newest succeeded run, if any."""
+    try:
+        return run_by_reference("latest")
+    except RunNotFound:
+        return None
 
 
 def succeeded_runs(until: MiningRun | None = None, limit: int = 12) -> list[MiningRun]:
@@ -56,10 +64,27 @@ def org_values(runs: list[MiningRun]) -> dict[int, dict[str, float]]:
     return values
 
 
-def health_trend(runs: list[MiningRun]) -> dict[str, list[float | None]]:
-    """Each health index component over the runs (None where a run has no value)."""
-    values = org_values(runs)
-    return {name: [values[run.pk].get(name) for run in runs] for name in HEALTH_INDEX}
+def few_people(org: dict[str, float]) -> bool:
+    """Whether a run's org metrics (one run's org_values) count fewer than MIN_GROUP_SIZE active
+    people, or none at all: its org figures are withheld."""
+    return org.get("people", 0.0) < MIN_GROUP_SIZE
+
+
+def health_trend(
+    runs: list[MiningRun],
+    values: dict[int, dict[str, float]] | None = None,
+    *,
+    withhold_few: bool = False,
+) -> dict[str, list[float | None]]:
+    """Each health index component over the runs: None where a run has no value and, with
+    `withhold_few`, at each run of fewer than MIN_GROUP_SIZE people. `values` are the runs'
+    org_values when already read."""
+    values = values if values is not None else org_values(runs)
+    per_run = [values.get(run.pk, {}) for run in runs]
+    return {
+        name: [None if withhold_few and few_people(org) else org.get(name) for org in per_run]
+        for name in HEALTH_INDEX
+    }
 
 
 def finding_counts(run: MiningRun) -> list[tuple[str, int]]:
@@ -181,22 +206,15 @@ def important_changes(
         if metric in METRIC_SPAN and metric in org[before.pk]
     ]
     contexts = _context_values([run, before])
-    names = dict(
-        ContextMetric.objects.filter(run=run, metric="size").values_list(
-            "context_id", "context__name"
-        )
+    measured = ContextMetric.objects.filter(run=run, metric="size").values_list(
+        "context_id", "context__kind", "context__name"
     )
-    kinds = dict(
-        ContextMetric.objects.filter(run=run, metric="size").values_list(
-            "context_id", "context__kind"
-        )
-    )
-    for context_id, name in names.items():
+    for context_id, kind, name in measured:
         now, then = contexts[run.pk, context_id], contexts[before.pk, context_id]
         if min(now.get("size", 0), then.get("size", 0)) < MIN_GROUP_SIZE:
             continue
         changes.extend(
-            Change(f"{kinds[context_id]}:{name}", metric, then[metric], now[metric])
+            Change(f"{kind}:{name}", metric, then[metric], now[metric])
             for metric in CONTEXT_COLUMNS
             if metric in METRIC_SPAN and metric in now and metric in then
         )

@@ -20,7 +20,7 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
 from analytics.models import MiningRun, PersonMetric
-from analytics.selectors import MIN_GROUP_SIZE, RunNotFound, run_by_reference
+from analytics.selectors import MIN_GROUP_SIZE
 from people.models import Context, ContextKind, Membership, Person
 from recognition.models import Interaction
 
@@ -85,13 +85,6 @@ class Network:
             "nodes": [asdict(node) for node in self.nodes],
             "edges": [asdict(edge) for edge in self.edges],
         }
-
-
-def latest_run() -> MiningRun | None:
-    try:
-        return run_by_reference("latest")
-    except RunNotFound:
-        return None
 
 
 def analysed_people() -> QuerySet[Person]:

@@ -36,11 +36,6 @@ CONTEXTS_PER_PAGE = 50
 HISTORY_MONTHS = 12
 
 
-def latest_run() -> MiningRun | None:
-    """The newest succeeded run."""
-    return MiningRun.objects.filter(status=RunStatus.SUCCEEDED).order_by("-finished_at").first()
-
-
 def newest_run() -> MiningRun | None:
     """The newest run whatever its status."""
     return MiningRun.objects.order_by("-created_at", "-id").first()
@@ -101,29 +96,22 @@ def finding_admin_url(run: MiningRun, pattern: str) -> str:
     return f"{reverse('admin:index')}analytics/finding/?{query}"
 
 
-def small_org_runs(runs: list[MiningRun]) -> list[bool]:
-    """For each run, whether it measured fewer than MIN_GROUP_SIZE people (or did not say)."""
-    values = overview.org_values(runs)
-    return [values[run.pk].get("people", 0.0) < MIN_GROUP_SIZE for run in runs]
-
-
-def shown_health_trend(runs: list[MiningRun]) -> dict[str, list[float | None]]:
+def shown_health_trend(
+    runs: list[MiningRun], values: dict[int, dict[str, float]] | None = None
+) -> dict[str, list[float | None]]:
     """The health index over the runs, None for every run over fewer than MIN_GROUP_SIZE people."""
-    small = small_org_runs(runs)
-    return {
-        name: [None if withheld else value for value, withheld in zip(values, small, strict=True)]
-        for name, values in overview.health_trend(runs).items()
-    }
+    return overview.health_trend(runs, values, withhold_few=True)
 
 
 def dashboard() -> Dashboard:
-    run = latest_run()
+    run = overview.latest_run()
     current = followed_run()
     state = run_state(current) if current is not None else None
     if run is None:
         return Dashboard(None, {}, SafeString(""), [], state)
     runs = overview.succeeded_runs(until=run)
-    trend = shown_health_trend(runs)
+    org = overview.org_values([*runs, run])  # read once for the trend and the latest figures
+    trend = shown_health_trend(runs, org)
     chart = charts.line_chart(
         [overview.run_label(past) for past in runs],
         [charts.Series(name, values) for name, values in trend.items()],
@@ -134,7 +122,8 @@ def dashboard() -> Dashboard:
         for pattern, count in overview.finding_counts(run)
     ]
     health = {name: values[-1] for name, values in trend.items()}
-    return Dashboard(run, health, chart, findings, state, health_withheld=small_org_runs([run])[0])
+    withheld = overview.few_people(org[run.pk])
+    return Dashboard(run, health, chart, findings, state, health_withheld=withheld)
 
 
 # Contexts
@@ -287,7 +276,7 @@ def leadership(context: Context) -> Leadership:
     size = members.count()
     if size < MIN_GROUP_SIZE:
         return Leadership(context, size, withheld=True)
-    run = latest_run()
+    run = overview.latest_run()
     start, end = window_of(run)
     analysed = analysed_people().values("pk")
     follows = follows_in_window(start, end).filter(
@@ -442,7 +431,7 @@ def profile(person: Person, with_findings: bool) -> Profile:
         for follow in follows.filter(leader=person, follower__analytics_opt_out=False)
     )
     months = recognition_months(person)
-    run = latest_run()
+    run = overview.latest_run()
     result = Profile(
         person,
         opted_out=False,

@@ -23,7 +23,7 @@ from analytics.models import MiningRun, RunStatus
 from analytics.selectors import MIN_GROUP_SIZE
 from sociograph.charts import Series, bar_chart, line_chart
 from sociograph.reports.explanations import Explanation, explanation_of
-from sociograph.reports.selectors import compared_run, runs_of_few_people
+from sociograph.reports.selectors import compared_run
 
 HEALTH_CHART_TITLE = "Health index over the last runs"
 FINDINGS_CHART_TITLE = "Findings per pattern in this run"
@@ -42,6 +42,9 @@ METRIC_LABELS = {
     "exploration": "exploration",
     "leadership_centralization": "leadership centralization",
 }
+
+
+OrgValues = dict[int, dict[str, float]]  # overview.org_values: run id -> org metric -> value
 
 
 class ReportError(Exception):
@@ -97,11 +100,10 @@ def _context_lines(run: MiningRun) -> list[ContextLine]:
     ]
 
 
-def _change_lines(run: MiningRun) -> list[ChangeLine]:
+def _change_lines(run: MiningRun, before: MiningRun | None, org: OrgValues) -> list[ChangeLine]:
     """The most important changes since the compared run; none when that run had too few people
     (its org figures are withheld, so no change may reveal them)."""
-    before = compared_run(run)
-    if before is None or runs_of_few_people([before]):
+    if before is None or overview.few_people(org[before.pk]):
         return []
     return [
         ChangeLine(
@@ -115,16 +117,9 @@ def _change_lines(run: MiningRun) -> list[ChangeLine]:
     ]
 
 
-def _health_chart(history: list[MiningRun]) -> SafeString:
+def _health_chart(history: list[MiningRun], org: OrgValues) -> SafeString:
     """The health index over the runs; a gap at each run of fewer than MIN_GROUP_SIZE people."""
-    trend = overview.health_trend(history)
-    few = runs_of_few_people(history)
-    shown = {
-        name: [
-            None if past.pk in few else value for past, value in zip(history, values, strict=True)
-        ]
-        for name, values in trend.items()
-    }
+    shown = overview.health_trend(history, org, withhold_few=True)
     return line_chart(
         [overview.run_label(past) for past in history],
         [Series(label_of(name).split(" (")[0], values) for name, values in shown.items()],
@@ -136,7 +131,11 @@ def report_context(run: MiningRun) -> dict[str, Any]:
     """Everything the report template shows, computed from SQL."""
     if run.status != RunStatus.SUCCEEDED:
         raise ReportError(f"run {run.pk} is {run.status}: reports are built from succeeded runs")
-    org_withheld = bool(runs_of_few_people([run]))
+    history = overview.succeeded_runs(until=run)
+    before = compared_run(run)
+    # The org metrics of every run the report reads, read once.
+    org = overview.org_values([*history, run, *([before] if before is not None else [])])
+    org_withheld = overview.few_people(org[run.pk])
     counts = overview.finding_counts(run)
     explanations: list[Explanation] = [explanation_of(pattern) for pattern, _ in counts]
     return {
@@ -146,8 +145,8 @@ def report_context(run: MiningRun) -> dict[str, Any]:
         "time_zone": settings.TIME_ZONE,
         "min_group_size": MIN_GROUP_SIZE,
         "org_withheld": org_withheld,
-        "health_chart": None if org_withheld else _health_chart(overview.succeeded_runs(until=run)),
-        "changes": [] if org_withheld else _change_lines(run),
+        "health_chart": None if org_withheld else _health_chart(history, org),
+        "changes": [] if org_withheld else _change_lines(run, before, org),
         "findings_chart": bar_chart(
             [(explanation_of(pattern).title, count) for pattern, count in counts],
             title=FINDINGS_CHART_TITLE,

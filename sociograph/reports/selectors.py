@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
-from analytics.models import MiningRun, OrgMetric
-from analytics.selectors import MIN_GROUP_SIZE, previous_run
+from analytics.models import MiningRun
+from analytics.selectors import previous_run
 from sociograph.api.roles import Role
 from sociograph.reports.models import Report
 
@@ -44,15 +44,6 @@ def compared_run(run: MiningRun) -> MiningRun | None:
         .first()
     )
     return earlier.run if earlier is not None else previous_run(run)
-
-
-def runs_of_few_people(runs: list[MiningRun]) -> set[int]:
-    """Ids of the runs that counted fewer than MIN_GROUP_SIZE active people (or none at all):
-    their org figures are withheld."""
-    people = dict(
-        OrgMetric.objects.filter(run__in=runs, metric="people").values_list("run_id", "value")
-    )
-    return {run.pk for run in runs if people.get(run.pk, 0) < MIN_GROUP_SIZE}
 
 
 def scheduled_run(slot: str, task_id: str | None = None) -> MiningRun | None:

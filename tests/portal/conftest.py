@@ -17,11 +17,12 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from analytics.models import ContextMetric, MiningRun, OrgMetric, RunStatus
+from analytics.models import MiningRun
 from analytics.services import create_run, execute_run
-from people.models import Context, Person
+from people.models import Person
 from sociograph.api.roles import Role, assign_role
 from sociograph.graph import relay
+from tests import planting
 from tests.conftest import EVENT_HEADER, ORG_HEADER, write_csv
 
 ORG = [
@@ -125,18 +126,4 @@ def pk_of(external_id: str) -> int:
 
 def planted_run(days_before: int, org: dict[str, float]) -> MiningRun:
     """A succeeded run (not mined) that finished `days_before` days ago, with these org metrics."""
-    finished = timezone.now() - timedelta(days=days_before)
-    run = MiningRun.objects.create(
-        status=RunStatus.SUCCEEDED,
-        window_start=finished - timedelta(days=90),
-        window_end=finished,
-        finished_at=finished,
-    )
-    OrgMetric.objects.bulk_create(OrgMetric(run=run, metric=m, value=v) for m, v in org.items())
-    return run
-
-
-def context_metrics(run: MiningRun, context: Context, **values: float) -> None:
-    ContextMetric.objects.bulk_create(
-        ContextMetric(run=run, context=context, metric=m, value=v) for m, v in values.items()
-    )
+    return planting.planted_run(timezone.now() - timedelta(days=days_before), org)

@@ -193,6 +193,7 @@ def test_no_succeeded_run_yet(planted: Planted, hr: Client) -> None:
 # Contents, with metrics of a real mining run
 
 
+@pytest.mark.integration  # mined in Neo4j
 def test_a_context_graph_with_exact_weights_and_the_run_metrics(
     planted: Planted, mined: MiningRun, hr: Client
 ) -> None:
@@ -235,6 +236,7 @@ def test_a_context_graph_with_exact_weights_and_the_run_metrics(
     assert betweenness["H1"] > 0
 
 
+@pytest.mark.integration  # mined in Neo4j
 def test_a_person_neighbourhood(planted: Planted, mined: MiningRun, hr: Client) -> None:
     answer = data(hr, person=planted.ids["H1"], depth=1)
     assert answer["scope"]["kind"] == "person"

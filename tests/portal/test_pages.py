@@ -17,7 +17,8 @@ from people.models import Context, Membership, Person
 from recognition.models import Follow
 from sociograph.api.roles import Role, assign_role
 from sociograph.portal.selectors import CONTEXTS_PER_PAGE, shown_health_trend
-from tests.portal.conftest import context_metrics, pk_of, planted_run
+from tests.planting import context_metrics
+from tests.portal.conftest import pk_of, planted_run
 
 HR_PAGES = ["portal:dashboard", "portal:contexts", "portal:import"]
 

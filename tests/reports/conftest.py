@@ -16,12 +16,13 @@ from pypdf import PdfReader
 from pytest_django.fixtures import Settings
 
 from analytics import overview
-from analytics.models import ContextMetric, Finding, MiningRun, OrgMetric, RunStatus
+from analytics.models import Finding, MiningRun
 from people.models import Context
 from sociograph.api.roles import Role, assign_role
 from sociograph.reports.builder import FINDINGS_CHART_TITLE
 from sociograph.reports.explanations import explanation_of
 from sociograph.reports.selectors import REPORT_FAILURE_KEY
+from tests import planting
 
 FINISHED = datetime(2026, 11, 2, 6, 30, tzinfo=UTC)
 
@@ -83,19 +84,11 @@ def users() -> Users:
 
 
 def planted_run(finished_at: datetime, org: dict[str, float], **contexts: Any) -> MiningRun:
-    run = MiningRun.objects.create(
-        status=RunStatus.SUCCEEDED,
-        window_start=finished_at - timedelta(days=90),
-        window_end=finished_at,
-        finished_at=finished_at,
-    )
-    OrgMetric.objects.bulk_create(OrgMetric(run=run, metric=m, value=v) for m, v in org.items())
+    run = planting.planted_run(finished_at, org)
     for key, metrics in contexts.items():
         kind, name = key.split("__")
         context, _ = Context.objects.get_or_create(kind=kind, name=name)
-        ContextMetric.objects.bulk_create(
-            ContextMetric(run=run, context=context, metric=m, value=v) for m, v in metrics.items()
-        )
+        planting.context_metrics(run, context, **metrics)
     return run
 
 

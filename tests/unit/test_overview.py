@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from analytics.models import ContextMetric, Finding, MiningRun, OrgMetric, RunStatus
+from analytics.models import Finding, MiningRun, RunStatus
 from analytics.overview import (
     Change,
     context_table,
@@ -16,6 +16,8 @@ from analytics.overview import (
     succeeded_runs,
 )
 from people.models import Context
+from tests import planting
+from tests.planting import context_metrics
 
 pytestmark = pytest.mark.django_db
 
@@ -23,21 +25,7 @@ START = datetime(2026, 9, 1, tzinfo=UTC)
 
 
 def planted_run(day: int, org: dict[str, float], status: str = RunStatus.SUCCEEDED) -> MiningRun:
-    finished = START + timedelta(days=day)
-    run = MiningRun.objects.create(
-        status=status,
-        window_start=finished - timedelta(days=90),
-        window_end=finished,
-        finished_at=finished if status == RunStatus.SUCCEEDED else None,
-    )
-    OrgMetric.objects.bulk_create(OrgMetric(run=run, metric=m, value=v) for m, v in org.items())
-    return run
-
-
-def context_metrics(run: MiningRun, context: Context, **values: float) -> None:
-    ContextMetric.objects.bulk_create(
-        ContextMetric(run=run, context=context, metric=m, value=v) for m, v in values.items()
-    )
+    return planting.planted_run(START + timedelta(days=day), org, status)
 
 
 def test_trend_lists_succeeded_runs_oldest_first_with_gaps() -> None:

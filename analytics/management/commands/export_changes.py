@@ -1,29 +1,24 @@
 import csv
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError
 
-from analytics.selectors import RunNotFound, change_rows, previous_run, run_by_reference
+from analytics.management.run_command import RunCommand
+from analytics.models import MiningRun
+from analytics.selectors import change_rows, previous_run
 
 
 def _cell(value: float | None) -> str:
     return "" if value is None else f"{value:.6g}"
 
 
-class Command(BaseCommand):
+class Command(RunCommand):
     help = (
         "Print how each metric changed between a run and the run before it, as CSV: "
         "scope,subject,metric,before,now,change (empty where a side has no value)."
     )
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--run", default="latest", help="A run id, or latest")
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            run = run_by_reference(options["run"])
-        except RunNotFound as error:
-            raise CommandError(str(error)) from None
+    def handle_run(self, run: MiningRun, options: dict[str, Any]) -> None:
         before = previous_run(run)
         if before is None:
             raise CommandError(f"run {run.pk} has no earlier succeeded run to compare with")

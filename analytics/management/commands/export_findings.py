@@ -1,22 +1,15 @@
 import csv
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from analytics.management.run_command import RunCommand
+from analytics.models import MiningRun
+from analytics.selectors import finding_rows
 
-from analytics.selectors import RunNotFound, finding_rows, run_by_reference
 
-
-class Command(BaseCommand):
+class Command(RunCommand):
     help = "Print a run's findings as CSV: pattern,severity,subjects,context,detail."
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--run", default="latest", help="A run id, or latest")
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            run = run_by_reference(options["run"])
-        except RunNotFound as error:
-            raise CommandError(str(error)) from None
+    def handle_run(self, run: MiningRun, options: dict[str, Any]) -> None:
         writer = csv.writer(self.stdout, lineterminator="\n")
         writer.writerow(["pattern", "severity", "subjects", "context", "detail"])
         writer.writerows(finding_rows(run))

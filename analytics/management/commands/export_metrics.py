@@ -1,33 +1,29 @@
 import csv
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandParser
 
+from analytics.management.run_command import RunCommand
+from analytics.models import MiningRun
 from analytics.selectors import (
     MIN_GROUP_SIZE,
-    RunNotFound,
     metric_rows,
-    run_by_reference,
     small_contexts,
 )
 
 
-class Command(BaseCommand):
+class Command(RunCommand):
     help = "Print a run's metrics as CSV: scope,subject,metric,value."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--run", default="latest", help="A run id, or latest")
+        super().add_arguments(parser)
         parser.add_argument(
             "--include-small-groups",
             action="store_true",
             help=f"Also print aggregates of contexts with fewer than {MIN_GROUP_SIZE} members",
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            run = run_by_reference(options["run"])
-        except RunNotFound as error:
-            raise CommandError(str(error)) from None
+    def handle_run(self, run: MiningRun, options: dict[str, Any]) -> None:
         writer = csv.writer(self.stdout, lineterminator="\n")
         writer.writerow(["scope", "subject", "metric", "value"])
         include = options["include_small_groups"]

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from analytics import overview
 from people.models import Context
 from sociograph.portal import network
 from sociograph.portal.access import hr_required, is_hr
@@ -69,7 +70,7 @@ def network_data(request: HttpRequest) -> JsonResponse:
         return _error("ids are whole numbers", 400)
     if request.GET.get("depth", "1") != "1":
         return _error("only depth=1 is supported", 400)
-    run = network.latest_run()
+    run = overview.latest_run()
     if run is None:
         return JsonResponse({"run": None, "error": "no succeeded mining run yet"}, status=409)
     if context_id:

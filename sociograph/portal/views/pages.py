@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
 
+from analytics import overview
 from analytics.selectors import MIN_GROUP_SIZE
 from people.models import Context, ContextKind, Person
 from sociograph.api.roles import person_of
@@ -101,7 +102,7 @@ def contexts(request: HttpRequest) -> HttpResponse:
     direction = "desc" if descending else "asc"
     kind = request.GET.get("kind", "")
     kind = kind if kind in ContextKind.values else ""
-    run = selectors.latest_run()
+    run = overview.latest_run()
     table = (
         selectors.context_page(run, sort, descending, kind, request.GET.get("page"))
         if run is not None

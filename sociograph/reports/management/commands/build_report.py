@@ -1,28 +1,27 @@
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
-from analytics.selectors import RunNotFound, run_by_reference
+from analytics.management.run_command import RunCommand
+from analytics.models import MiningRun
 from sociograph.reports.builder import ReportError, write_report
 
 
-class Command(BaseCommand):
+class Command(RunCommand):
+    failures = (*RunCommand.failures, ReportError)
     help = (
         "Write DIR/report.html and DIR/report.pdf, the org-health report of a mining run "
         "(nothing is sent or kept in the report history)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--run", default="latest", help="a run id, or latest (default)")
+        super().add_arguments(parser)
         parser.add_argument("--out", type=Path, required=True, help="output directory")
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle_run(self, run: MiningRun, options: dict[str, Any]) -> None:
         try:
-            run = run_by_reference(options["run"])
             files = write_report(run, options["out"])
-        except (RunNotFound, ReportError) as error:
-            raise CommandError(str(error)) from error
         except OSError as error:
             raise CommandError(f"cannot write to {options['out']}: {error}") from error
         self.stdout.write(f"run {run.pk}: wrote {files.html} and {files.pdf}")

@@ -1,29 +1,23 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError
 
-from analytics.models import RunStatus
-from analytics.selectors import RunNotFound, run_by_reference
+from analytics.management.run_command import RunCommand
+from analytics.models import MiningRun, RunStatus
 from sociograph.reports.builder import ReportError
 from sociograph.reports.services import report_and_send
 
 
-class Command(BaseCommand):
+class Command(RunCommand):
+    failures = (*RunCommand.failures, ReportError)
     help = (
         "File a run's org-health report in the report history and e-mail it to the HR admins: "
         "what the weekly task does after mining (once per run; a second call sends nothing)."
     )
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--run", default="latest", help="a run id, or latest (default)")
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            run = run_by_reference(options["run"])
-            if run.status != RunStatus.SUCCEEDED:
-                raise CommandError(f"run {run.pk} is {run.status}: only succeeded runs report")
-            report = report_and_send(run)
-        except (RunNotFound, ReportError) as error:
-            raise CommandError(str(error)) from error
+    def handle_run(self, run: MiningRun, options: dict[str, Any]) -> None:
+        if run.status != RunStatus.SUCCEEDED:
+            raise CommandError(f"run {run.pk} is {run.status}: only succeeded runs report")
+        report = report_and_send(run)
         sent = f"e-mailed to {len(report.recipients)}" if report.emailed_at else "not e-mailed"
         self.stdout.write(f"report {report.pk} of run {run.pk}: {sent}. {report.error}".strip())
