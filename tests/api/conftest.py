@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from analytics.models import MiningRun
+from sociograph.reports.models import Report
 from tests.conftest import EVENT_HEADER, write_csv
 
 EVENTS = [
@@ -28,6 +31,8 @@ EVENTS = [
 
 # Who each role's user is: managers and employees act as a person of the small org.
 ROLE_PEOPLE = {"hr_admin": "", "manager": "E2", "employee": "E3", "integration": ""}
+# Rates no test's hundreds of requests reach (429 is tested in test_resources).
+UNTHROTTLED = {"api": "1000000/min", "bulk": "1000000/min"}
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,15 @@ def issue_token(username: str, role: str, person: str = "") -> str:
     args = [username, "--role", role] + (["--person", person] if person else [])
     call_command("issue_token", *args, stdout=out)
     return out.getvalue().strip().splitlines()[-1]
+
+
+def stored_report(run: MiningRun) -> Report:
+    """A report of `run` with small HTML and PDF files (under the test's MEDIA_ROOT)."""
+    report = Report(run=run)
+    report.html.save("report.html", ContentFile(b"<p>report</p>"), save=False)
+    report.pdf.save("report.pdf", ContentFile(b"%PDF-1.4 report"), save=False)
+    report.save()
+    return report
 
 
 @pytest.fixture(autouse=True)

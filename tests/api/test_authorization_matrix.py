@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from pytest_django.fixtures import Settings
 
@@ -22,8 +21,7 @@ from analytics.models import Finding, MiningRun, RunStatus
 from people.models import Context, Membership, Person
 from recognition.models import Follow, Interaction, Recognition
 from sociograph.api.models import Webhook
-from sociograph.reports.models import Report
-from tests.api.conftest import Org
+from tests.api.conftest import Org, stored_report
 
 pytestmark = [pytest.mark.django_db]
 
@@ -134,14 +132,6 @@ def _view_methods(callback: Any) -> list[str]:
 
 def test_the_table_covers_every_route() -> None:
     assert api_routes() == set(TABLE) | PUBLIC
-
-
-def stored_report(run: MiningRun) -> Report:
-    report = Report(run=run)
-    report.html.save("report.html", ContentFile(b"<p>report</p>"), save=False)
-    report.pdf.save("report.pdf", ContentFile(b"%PDF-1.4 report"), save=False)
-    report.save()
-    return report
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ from recognition.models import Follow, Interaction, Recognition
 from sociograph.api.filters import MAX_PARAM_CHARS
 from sociograph.api.models import Webhook, WebhookDelivery
 from sociograph.graph.models import OutboxEntry
+from tests.api.conftest import UNTHROTTLED
 
 pytestmark = [pytest.mark.django_db]
 
@@ -110,7 +111,7 @@ EVERY_TABLE: tuple[type[Model], ...] = (
 
 @pytest.fixture(autouse=True)
 def no_throttling(settings: Any) -> None:
-    settings.SOCIOGRAPH_API_RATES = {"api": "1000000/min", "bulk": "1000000/min"}
+    settings.SOCIOGRAPH_API_RATES = UNTHROTTLED
 
 
 @pytest.fixture

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
 
-from people.models import Person
+from analytics.models import ContextMetric, MiningRun, OrgMetric, PersonMetric, RunStatus
+from people.models import Context, Person
 from recognition.models import Follow, Recognition
 from sociograph.graph.models import OutboxEntry
 
@@ -202,11 +204,6 @@ def test_too_many_requests_get_429_with_retry_after(as_role: Client, settings: A
 
 
 def test_metric_pages_are_the_slices_of_the_whole_list(as_role: Client) -> None:
-    from datetime import UTC, datetime
-
-    from analytics.models import ContextMetric, MiningRun, OrgMetric, PersonMetric, RunStatus
-    from people.models import Context
-
     run = MiningRun.objects.create(
         status=RunStatus.SUCCEEDED,
         window_start=datetime(2026, 8, 1, tzinfo=UTC),

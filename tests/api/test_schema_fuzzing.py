@@ -24,7 +24,6 @@ import hypothesis
 import jsonschema
 import pytest
 import schemathesis
-from django.core.files.base import ContentFile
 from django.db.models import Model
 from hypothesis import strategies as st
 from schemathesis import Case, CheckContext, GenerationMode, Response
@@ -55,7 +54,7 @@ from people.models import Context, Membership, Person
 from recognition.models import Follow, Interaction, Recognition
 from sociograph.api.models import Webhook, WebhookDelivery
 from sociograph.reports.models import Report
-from tests.api.conftest import Org
+from tests.api.conftest import UNTHROTTLED, Org, stored_report
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -211,10 +210,7 @@ def seed_results() -> None:
     isolated.subjects.set(people[:1])
     webhook = Webhook.objects.create(url="https://hooks.example.org/x", patterns=["silo"])
     WebhookDelivery.objects.create(webhook=webhook, finding=silo, attempts=1, response_status=500)
-    report = Report(run=run)
-    report.html.save("report.html", ContentFile(b"<p>report</p>"), save=False)
-    report.pdf.save("report.pdf", ContentFile(b"%PDF-1.4 report"), save=False)
-    report.save()
+    stored_report(run)
 
 
 @pytest.fixture(autouse=True)
@@ -222,7 +218,7 @@ def quiet(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """Hundreds of requests from one token: no throttling here (429 is tested elsewhere). And no
     Celery task from these tests, whose commits are real (live server): no relay nudges (from
     the org fixture's imports too, hence autouse: it runs first), no mining runs queued."""
-    settings.SOCIOGRAPH_API_RATES = {"api": "1000000/min", "bulk": "1000000/min"}
+    settings.SOCIOGRAPH_API_RATES = UNTHROTTLED
     settings.SOCIOGRAPH_GRAPH_NUDGE = False
     monkeypatch.setattr(mine, "delay", lambda run_id: None)
 

@@ -37,6 +37,7 @@ from sociograph.celery import app as celery_app
 from sociograph.graph import relay
 from tests.api.conftest import Org, issue_token
 from tests.conftest import EVENT_HEADER, ORG_HEADER, write_csv
+from tests.integration.test_mining import LEADERSHIP_ORG
 
 DOCUMENTED_FIELDS = {
     "event",
@@ -251,17 +252,8 @@ def uuid_of(external_id: str) -> str:
 
 # --- A real mining run ----------------------------------------------------------------------------
 
-# E1 CEO; E2 manages E3, E4; E5 manages E6, E7, E8 (community Guild), none of whom follows E5.
-PLANTED_ORG = [
-    "E1,Ada,,CEO,,team:Leadership",
-    "E2,Bea,,Manager,E1,team:Platform",
-    "E3,Cai,,Engineer,E2,team:Platform;community:Guild",
-    "E4,Dee,,Engineer,E2,team:Platform;community:Guild",
-    "E5,Eli,,Analyst,E1,team:Insights;community:Guild",
-    "E6,Fay,,Engineer,E5,community:Guild",
-    "E7,Gus,,Engineer,E5,community:Guild",
-    "E8,Hal,,Engineer,E5,community:Guild",
-]
+# LEADERSHIP_ORG (tests/integration/test_mining.py): E1 CEO; E2 manages E3, E4; E5 manages E6,
+# E7, E8 (community Guild), none of whom follows E5.
 PLANTED_FOLLOWS = [
     ("E6", "E3", "community:Guild"),
     ("E7", "E3", "community:Guild"),
@@ -280,7 +272,7 @@ PLANTED_FOLLOWS = [
 def planted_org(tmp_path: Path, graph: None, idle_workers: str) -> None:
     at = (timezone.now() - timedelta(days=20)).isoformat()
     events = [f"follow,{s},{t},{c},{at},,,,,," for s, t, c in PLANTED_FOLLOWS]
-    write_csv(tmp_path, "org.csv", ORG_HEADER, PLANTED_ORG)
+    write_csv(tmp_path, "org.csv", ORG_HEADER, LEADERSHIP_ORG)
     write_csv(tmp_path, "events.csv", EVENT_HEADER, events)
     call_command("import_org", str(tmp_path / "org.csv"), stdout=io.StringIO())
     call_command("import_events", str(tmp_path / "events.csv"), stdout=io.StringIO())
