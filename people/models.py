@@ -22,7 +22,13 @@ class Person(models.Model):
         related_name="reports",
         help_text="The formal reporting line",
     )
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(
+        default=True, help_text="False once left_on has come (or for a departure without a date)"
+    )
+    joined_on = models.DateField(null=True, blank=True, help_text="First day employed")
+    left_on = models.DateField(
+        null=True, blank=True, help_text="First day no longer employed (not active from that day)"
+    )
     analytics_opt_out = models.BooleanField(
         default=False, help_text="Excluded from every analytics result"
     )
@@ -42,7 +48,13 @@ class Person(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(manager=models.F("pk")), name="person_not_own_manager"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(left_on__isnull=True)
+                | models.Q(joined_on__isnull=True)
+                | models.Q(left_on__gt=models.F("joined_on")),
+                name="person_left_after_joining",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -100,6 +112,10 @@ def parse_context_key(text: str) -> tuple[str, str]:
 
 
 class Membership(models.Model):
+    """One period of a person in a context: `since` and `until` are its first and last days
+    (inclusive, open when empty). A person may have several periods in one context; they never
+    overlap (checked by people.services)."""
+
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
     context = models.ForeignKey(Context, on_delete=models.CASCADE, related_name="memberships")
@@ -109,8 +125,8 @@ class Membership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        indexes = [models.Index(fields=["person", "context"], name="membership_person_context")]
         constraints = [
-            models.UniqueConstraint(fields=["person", "context"], name="membership_unique"),
             models.CheckConstraint(
                 condition=models.Q(until__isnull=True)
                 | models.Q(since__isnull=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
@@ -12,17 +13,23 @@ from sociograph.graph.cypher import projection as cypher
 from sociograph.graph.projection import CHUNK, ProjectionSpec, Row, uuid_text
 
 
+def iso_date(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
 def person_rows(queryset: QuerySet[Any]) -> Iterator[Row]:
     fields = ("uuid", "external_id", "is_active", "analytics_opt_out", "manager__uuid")
-    for uuid, external_id, active, opted_out, manager in queryset.values_list(*fields).iterator(
-        chunk_size=CHUNK
-    ):
+    fields += ("joined_on", "left_on")
+    rows = queryset.values_list(*fields).iterator(chunk_size=CHUNK)
+    for uuid, external_id, active, opted_out, manager, joined_on, left_on in rows:
         yield {
             "uuid": str(uuid),
             "external_id": external_id,
             "active": active,
             "opted_out": opted_out,
             "manager": uuid_text(manager),
+            "joined_on": iso_date(joined_on),
+            "left_on": iso_date(left_on),
         }
 
 
@@ -49,8 +56,8 @@ def membership_rows(queryset: QuerySet[Any]) -> Iterator[Row]:
             "person": str(person),
             "context": str(context),
             "role": role,
-            "since": since.isoformat() if since else None,
-            "until": until.isoformat() if until else None,
+            "since": iso_date(since),
+            "until": iso_date(until),
         }
 
 

@@ -10,7 +10,8 @@ from typing import LiteralString
 UPSERT_PEOPLE: LiteralString = """
 UNWIND $rows AS row
 MERGE (p:Person {uuid: row.uuid})
-SET p.external_id = row.external_id, p.active = row.active, p.opted_out = row.opted_out
+SET p.external_id = row.external_id, p.active = row.active, p.opted_out = row.opted_out,
+    p.joined_on = row.joined_on, p.left_on = row.left_on
 WITH p, row
 CALL (p, row) {
   OPTIONAL MATCH (p)-[old:REPORTS_TO]->(m:Person)
@@ -119,7 +120,7 @@ PEOPLE_STATE: LiteralString = """
 MATCH (p:Person)
 OPTIONAL MATCH (p)-[:REPORTS_TO]->(m:Person)
 RETURN p.uuid AS uuid, p.external_id AS external_id, p.active AS active,
-       p.opted_out AS opted_out, m.uuid AS manager
+       p.opted_out AS opted_out, m.uuid AS manager, p.joined_on AS joined_on, p.left_on AS left_on
 ORDER BY uuid
 """
 CONTEXTS_STATE: LiteralString = """
