@@ -1,7 +1,10 @@
 """Communication health of people and the organization, from the interaction graph G.
 
 G is directed: an arc i -> j when i had at least one interaction with j in the window;
-self-loops are ignored; people who opted out of analytics are not in G.
+self-loops are ignored; people who opted out of analytics are not in G. G keeps the events of
+people who left during the window, but only the people present at its end (people.roster) are
+the subjects of metrics and findings; a present person without interactions has degree 0 and
+partner entropy 0.
 
 Sources: reciprocity as in networkx.reciprocity (Newman, Networks, 2010); betweenness (Freeman
 1977; Brandes 2001), normalized as networkx does; constraint (Burt, Structural Holes, 1992);
@@ -12,23 +15,13 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import LiteralString
 
 from analytics import measures
 from analytics.patterns.base import Family, FamilyResult, FindingResult, Window
+from analytics.patterns.roster import Arcs, graph_people, load_arcs, load_roster
 from sociograph.graph import gateway
-
-ACTIVE_PEOPLE: LiteralString = """
-MATCH (p:Person) WHERE p.active AND NOT p.opted_out
-RETURN p.uuid AS person ORDER BY person
-"""
-
-# One row per arc of G with its event count.
-ARCS: LiteralString = """
-MATCH (a:Person)-[i:INTERACTED]->(b:Person)
-WHERE $start <= i.ts < $end AND a <> b AND NOT a.opted_out AND NOT b.opted_out
-RETURN a.uuid AS source, b.uuid AS target, count(i) AS events
-"""
 
 # Every interaction event of each person, as source or target.
 EVENT_TIMES: LiteralString = """
@@ -37,25 +30,15 @@ WHERE $start <= i.ts < $end AND p <> other AND NOT p.opted_out AND NOT other.opt
 RETURN p.uuid AS person, collect(i.ts) AS times
 """
 
-Arcs = dict[tuple[str, str], int]
 
-
-def load_arcs(window: Window) -> Arcs:
-    """The arcs of G with their event counts, read once per run execution."""
-    if "arcs" not in window.shared:
-        rows = gateway.read(ARCS, start=window.start, end=window.end)
-        window.shared["arcs"] = {(row["source"], row["target"]): int(row["events"]) for row in rows}
-    arcs: Arcs = window.shared["arcs"]
-    return arcs
-
-
-def degree_metrics(arcs: Arcs, result: FamilyResult) -> None:
+def degree_metrics(present: frozenset[str], arcs: Arcs, result: FamilyResult) -> None:
+    """Degrees of the people present (0 for isolates); reciprocity where they have out-arcs."""
     out_partners: dict[str, set[str]] = defaultdict(set)
     in_partners: dict[str, set[str]] = defaultdict(set)
     for source, target in arcs:
         out_partners[source].add(target)
         in_partners[target].add(source)
-    for person in out_partners.keys() | in_partners.keys():
+    for person in present:
         outs = out_partners.get(person, set())
         result.person[person, "out_degree"] = len(outs)
         result.person[person, "in_degree"] = len(in_partners.get(person, set()))
@@ -67,27 +50,35 @@ def degree_metrics(arcs: Arcs, result: FamilyResult) -> None:
         result.org["reciprocity"] = reciprocated / len(arcs)
 
 
-def partner_entropy(arcs: Arcs, result: FamilyResult) -> None:
+def partner_entropy(present: frozenset[str], arcs: Arcs, result: FamilyResult) -> None:
+    """Evenness of each present person's events over partners (0 for isolates)."""
     events_with: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for (source, target), events in arcs.items():
         events_with[source][target] += events
         events_with[target][source] += events
-    for person, partners in events_with.items():
+    for person in present:
+        partners = events_with.get(person, {})
         result.person[person, "partner_entropy"] = measures.normalized_entropy(partners.values())
 
 
-def structural_metrics(people: list[str], arcs: Arcs, result: FamilyResult) -> None:
+def structural_metrics(
+    people: list[str], present: frozenset[str], arcs: Arcs, result: FamilyResult
+) -> None:
+    """Betweenness and constraint on G (all its nodes), kept for the people present."""
     graph = measures.undirected_graph(people, arcs.keys())
     for person, value in zip(people, measures.normalized_betweenness(graph), strict=True):
-        result.person[person, "betweenness"] = value
+        if person in present:
+            result.person[person, "betweenness"] = value
     for person, constraint in zip(people, measures.burt_constraint(graph), strict=True):
-        if constraint is not None:
+        if constraint is not None and person in present:
             result.person[person, "constraint"] = constraint
     result.graph_size.update(people=len(people), arcs=len(arcs), ties=graph.ecount())
 
 
-def burstiness_metrics(window: Window, result: FamilyResult) -> None:
+def burstiness_metrics(window: Window, present: frozenset[str], result: FamilyResult) -> None:
     for row in gateway.read(EVENT_TIMES, start=window.start, end=window.end):
+        if row["person"] not in present:
+            continue
         value = measures.burstiness(row["times"])
         if value is not None:
             result.person[row["person"], "burstiness"] = value
@@ -104,14 +95,14 @@ def _values(result: FamilyResult, metric: str) -> dict[str, float]:
     return {person: value for (person, name), value in result.person.items() if name == metric}
 
 
-def broker_findings(people: list[str], result: FamilyResult, top_share: float) -> None:
+def broker_findings(people: Iterable[str], result: FamilyResult, top_share: float) -> None:
     """Top `top_share` of betweenness (and above 0) with below-median constraint."""
     betweenness, constraint = _values(result, "betweenness"), _values(result, "constraint")
     if not betweenness or not constraint:
         return
     cut = measures.percentile(list(betweenness.values()), 1 - top_share)
     median = statistics.median(constraint.values())
-    for person in people:
+    for person in sorted(people):
         score = betweenness.get(person, 0.0)
         if score > 0 and score >= cut and constraint.get(person, median) < median:
             detail = {"betweenness": score, "constraint": constraint[person]}
@@ -137,13 +128,13 @@ def narrow_pattern_findings(arcs: Arcs, result: FamilyResult, settings: dict[str
 def compute(window: Window) -> FamilyResult:
     settings = {**DEFAULTS, **window.params}
     result = FamilyResult()
-    people = [row["person"] for row in gateway.read(ACTIVE_PEOPLE)]
+    present = load_roster(window).present
     arcs = load_arcs(window)
-    degree_metrics(arcs, result)
-    partner_entropy(arcs, result)
-    structural_metrics(people, arcs, result)
-    burstiness_metrics(window, result)
-    broker_findings(people, result, settings["broker_top_share"])
+    degree_metrics(present, arcs, result)
+    partner_entropy(present, arcs, result)
+    structural_metrics(graph_people(window), present, arcs, result)
+    burstiness_metrics(window, present, result)
+    broker_findings(present, result, settings["broker_top_share"])
     narrow_pattern_findings(arcs, result, settings)
     return result
 

@@ -18,7 +18,7 @@ import igraph
 
 from analytics import measures
 from analytics.patterns.base import Family, FamilyResult, FindingResult, Window
-from analytics.patterns.communication import ACTIVE_PEOPLE, load_arcs
+from analytics.patterns.roster import graph_people, load_arcs, load_roster
 from sociograph.graph import gateway
 
 SECONDS_PER_DAY = 86400
@@ -61,17 +61,21 @@ def negative_groups(
 def compute(window: Window) -> FamilyResult:
     settings = {**DEFAULTS, **window.params}
     result = FamilyResult()
-    people = [row["person"] for row in gateway.read(ACTIVE_PEOPLE)]
+    present = load_roster(window).present
+    people = graph_people(window)
     graph = measures.undirected_graph(people, load_arcs(window).keys())
     affect = person_affect(window, settings["contagion_tau_days"])
     values = measures.affect_exposure(graph, [affect.get(person) for person in people])
     exposure = {
-        person: value for person, value in zip(people, values, strict=True) if value is not None
+        person: value
+        for person, value in zip(people, values, strict=True)
+        if value is not None and person in present
     }
     for person, value in exposure.items():
         result.person[person, "affect_exposure"] = value
-    if affect:
-        result.org["mean_affect"] = sum(affect.values()) / len(affect)
+    present_affect = [value for person, value in affect.items() if person in present]
+    if present_affect:
+        result.org["mean_affect"] = sum(present_affect) / len(present_affect)
     for group in negative_groups(
         graph,
         people,

@@ -1,6 +1,8 @@
 """Communication health of contexts (teams, projects, communities, topics) and of the org.
 
-Members are the active people, not opted out, with a MEMBER_OF relationship to the context.
+Members (people.roster): for the metrics of a context, the people whose membership period
+overlaps the window while they were employed; for its leadership and its findings, those in it at
+the window's end. Events of people who left count for the others while they were present.
 Sources: E-I index (Krackhardt & Stern, Social Psychology Quarterly 51, 1988); energy,
 engagement and exploration (Pentland, "The New Science of Building Great Teams", HBR 2012);
 Freeman centralization (Freeman, Social Networks 1, 1979); modularity (Newman & Girvan, PRE 69,
@@ -10,25 +12,20 @@ Freeman centralization (Freeman, Social Networks 1, 1979); modularity (Newman & 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import LiteralString
 
 from analytics import measures
 from analytics.patterns.base import Family, FamilyResult, FindingResult, Window
-from analytics.patterns.communication import ACTIVE_PEOPLE, Arcs, load_arcs
+from analytics.patterns.roster import (
+    Arcs,
+    Follow,
+    follows_at_end,
+    graph_people,
+    load_arcs,
+    load_roster,
+)
 from sociograph.graph import gateway
-
-MEMBERS: LiteralString = """
-MATCH (p:Person)-[:MEMBER_OF]->(c:Context)
-WHERE p.active AND NOT p.opted_out
-RETURN c.uuid AS context, c.kind AS kind, c.key AS key, collect(p.uuid) AS members
-"""
-
-FOLLOWS_BY_CONTEXT: LiteralString = """
-MATCH (follower:Person)-[r:FOLLOWS]->(leader:Person)
-WHERE r.since < $end AND (r.until IS NULL OR r.until >= $start) AND r.context IS NOT NULL
-  AND follower <> leader AND NOT follower.opted_out AND NOT leader.opted_out
-RETURN r.context AS context, follower.uuid AS follower, leader.uuid AS leader
-"""
 
 RECOGNITIONS_BY_CONTEXT: LiteralString = """
 MATCH (giver:Person)-[r:RECOGNIZED]->(receiver:Person)
@@ -44,43 +41,53 @@ SECONDS_PER_WEEK = 7 * 24 * 3600
 class ContextTally:
     """Interaction counts of one context, accumulated arc by arc."""
 
-    def __init__(self, members: set[str]) -> None:
+    def __init__(self, members: frozenset[str]) -> None:
         self.members = members
         self.inside_events = 0
         self.touching_events = 0
         self.crossing_events = 0
-        self.inside_arcs = 0
-        self.leaving_arcs = 0
+        self.inside_ties: set[tuple[str, str]] = set()
+        self.crossing_ties: set[tuple[str, str]] = set()
         self.events_of: dict[str, int] = defaultdict(int)
 
     def add(self, source: str, target: str, events: int) -> None:
         source_in, target_in = source in self.members, target in self.members
+        tie = (min(source, target), max(source, target))
         self.touching_events += events
         if source_in and target_in:
             self.inside_events += events
-            self.inside_arcs += 1
+            self.inside_ties.add(tie)
             self.events_of[source] += events
             self.events_of[target] += events
         else:
             self.crossing_events += events
-            if source_in:
-                self.leaving_arcs += 1
+            self.crossing_ties.add(tie)
+
+    def ei_index(self) -> float | None:
+        """Krackhardt & Stern's (E - I) / (E + I) over undirected ties, each pair once."""
+        external, internal = len(self.crossing_ties), len(self.inside_ties)
+        if not external + internal:
+            return None
+        return (external - internal) / (external + internal)
 
 
-def freeman_in_degree_centralization(members: set[str], arcs: set[tuple[str, str]]) -> float:
-    """Sum over members of (max in-degree - in-degree), over its maximum (n - 1)^2."""
+def freeman_in_degree_centralization(
+    members: frozenset[str], arcs: set[tuple[str, str]]
+) -> float | None:
+    """Sum over members of (max in-degree - in-degree), over its maximum (n - 1)^2; None when
+    fewer than two members or no follow between members (no data is not "perfectly shared")."""
     n = len(members)
-    if n < 2:
-        return 0.0
+    inside = {(a, b) for a, b in arcs if a in members and b in members and a != b}
+    if n < 2 or not inside:
+        return None
     in_degree = dict.fromkeys(members, 0)
-    for follower, leader in arcs:
-        if follower in members and leader in members:
-            in_degree[leader] += 1
+    for _, leader in inside:
+        in_degree[leader] += 1
     top = max(in_degree.values())
     return sum(top - degree for degree in in_degree.values()) / ((n - 1) ** 2)
 
 
-def _tallies(members: dict[str, set[str]], arcs: Arcs) -> dict[str, ContextTally]:
+def _tallies(members: Mapping[str, frozenset[str]], arcs: Arcs) -> dict[str, ContextTally]:
     contexts_of: dict[str, set[str]] = defaultdict(set)
     for context, people in members.items():
         for person in people:
@@ -93,7 +100,7 @@ def _tallies(members: dict[str, set[str]], arcs: Arcs) -> dict[str, ContextTally
 
 
 def _context_metrics(
-    window: Window, members: dict[str, set[str]], arcs: Arcs, result: FamilyResult
+    window: Window, members: Mapping[str, frozenset[str]], arcs: Arcs, result: FamilyResult
 ) -> None:
     weeks = max((window.end - window.start) / SECONDS_PER_WEEK, 1e-9)
     for context, tally in _tallies(members, arcs).items():
@@ -106,26 +113,30 @@ def _context_metrics(
             result.context[context, "engagement"] = 1 - inequality
         if tally.touching_events:
             result.context[context, "exploration"] = tally.crossing_events / tally.touching_events
-        if tally.inside_arcs + tally.leaving_arcs:
-            result.context[context, "ei_index"] = (tally.leaving_arcs - tally.inside_arcs) / (
-                tally.leaving_arcs + tally.inside_arcs
-            )
+        ei_index = tally.ei_index()
+        if ei_index is not None:
+            result.context[context, "ei_index"] = ei_index
 
 
-def _leadership_and_recognition(
-    window: Window, members: dict[str, set[str]], result: FamilyResult
-) -> None:
-    span = {"start": window.start, "end": window.end}
-    follows: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for row in gateway.read(FOLLOWS_BY_CONTEXT, **span):
-        follows[row["context"]].add((row["follower"], row["leader"]))
+def _follows_by_context(follows: list[Follow]) -> dict[str, set[tuple[str, str]]]:
+    by_context: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for follower, leader, context in follows:
+        if context is not None:
+            by_context[context].add((follower, leader))
+    return by_context
+
+
+def _leadership_and_recognition(window: Window, result: FamilyResult) -> None:
+    roster = load_roster(window)
+    follows = _follows_by_context(follows_at_end(window))
+    for context, people in roster.members_at_end.items():
+        centralization = freeman_in_degree_centralization(people, follows.get(context, set()))
+        if centralization is not None:
+            result.context[context, "leadership_centralization"] = centralization
     received: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in gateway.read(RECOGNITIONS_BY_CONTEXT, **span):
+    for row in gateway.read(RECOGNITIONS_BY_CONTEXT, start=window.start, end=window.end):
         received[row["context"]][row["receiver"]] += row["recognitions"]
-    for context, people in members.items():
-        result.context[context, "leadership_centralization"] = freeman_in_degree_centralization(
-            people, follows.get(context, set())
-        )
+    for context, people in roster.members_in_window.items():
         counts = [float(received.get(context, {}).get(person, 0)) for person in people]
         equity = measures.gini(counts)
         if equity is not None:
@@ -133,17 +144,17 @@ def _leadership_and_recognition(
 
 
 def _org_metrics(
-    people: list[str], teams: dict[str, set[str]], arcs: Arcs, result: FamilyResult
+    people: list[str], teams: Mapping[str, frozenset[str]], arcs: Arcs, result: FamilyResult
 ) -> None:
     team_of: dict[str, set[str]] = defaultdict(set)
     for team, team_members in teams.items():
         for person in team_members:
             team_of[person].add(team)
     external = internal = 0
-    for source, target in arcs:
-        if not team_of.get(source):
+    for source, target in {(min(a, b), max(a, b)) for a, b in arcs}:  # undirected ties
+        if not (team_of.get(source) or team_of.get(target)):
             continue
-        if team_of[source] & team_of.get(target, set()):
+        if team_of.get(source, set()) & team_of.get(target, set()):
             internal += 1
         else:
             external += 1
@@ -157,15 +168,12 @@ def _org_metrics(
 def compute(window: Window) -> FamilyResult:
     settings = {**DEFAULTS, **window.params}
     result = FamilyResult()
-    rows = gateway.read(MEMBERS)
-    members = {row["context"]: set(row["members"]) for row in rows}
-    teams = {row["key"]: set(row["members"]) for row in rows if row["kind"] == "team"}
+    roster = load_roster(window)
     arcs = load_arcs(window)
-    _context_metrics(window, members, arcs, result)
-    _leadership_and_recognition(window, members, result)
-    people = [row["person"] for row in gateway.read(ACTIVE_PEOPLE)]
-    _org_metrics(people, teams, arcs, result)
-    for context, people_in in members.items():
+    _context_metrics(window, roster.members_in_window, arcs, result)
+    _leadership_and_recognition(window, result)
+    _org_metrics(graph_people(window), roster.members_of_kind("team"), arcs, result)
+    for context, people_in in roster.members_at_end.items():
         exploration = result.context.get((context, "exploration"))
         if (
             len(people_in) >= settings["silo_min_members"]

@@ -12,10 +12,9 @@ from __future__ import annotations
 from statistics import mean
 
 from analytics.models import ContextMetric, Finding, OrgMetric, PersonMetric
+from analytics.patterns import contexts
 from analytics.patterns.base import Family, FamilyResult, Window
 from people.models import ContextKind
-
-SILO_MIN_MEMBERS = 5
 
 
 def _clip(value: float) -> float:
@@ -34,11 +33,11 @@ def _flagged_people(run_id: int, pattern: str) -> int:
     return findings.values("subjects").distinct().count()
 
 
-def components(run_id: int) -> dict[str, dict[str, float]]:
+def components(run_id: int, silo_min_members: int) -> dict[str, dict[str, float]]:
     org = dict(OrgMetric.objects.filter(run_id=run_id).values_list("metric", "value"))
     people = org.get("people", 0.0)
     leaders = PersonMetric.objects.filter(run_id=run_id, metric="leader_count")
-    big_teams = len([size for size in _team_values(run_id, "size") if size >= SILO_MIN_MEMBERS])
+    big_teams = len([size for size in _team_values(run_id, "size") if size >= silo_min_members])
     exploration = _team_values(run_id, "exploration")
     engagement = _team_values(run_id, "engagement")
     silos = Finding.objects.filter(
@@ -84,7 +83,8 @@ def compute(window: Window) -> FamilyResult:
     if window.run_id is None:
         raise ValueError("the health index is built on a run's results")
     result = FamilyResult()
-    for dimension, parts in components(window.run_id).items():
+    silo_min_members = {**contexts.DEFAULTS, **window.params}["silo_min_members"]
+    for dimension, parts in components(window.run_id, int(silo_min_members)).items():
         for name, value in parts.items():
             result.org[f"{dimension}.{name}"] = value
         if parts:

@@ -1,7 +1,10 @@
 """Earned leadership: whom people choose to follow, per context, against the formal hierarchy.
 
-A follow is in force during the window when it started before the window's end and did not end
-before its start. People who opted out of analytics are left out on both ends.
+Leadership is read at the window's end: the follows in force then (started before the end, not
+ended before it), between people present then (people.roster). A follower who switched leader
+during the window has one leader, not two; a follow recorded twice counts once; nobody follows
+or is followed by a person who has left. People who opted out of analytics are left out on both
+ends.
 
 Sources: leadership as a relationship granted by followers (Uhl-Bien, Leadership Quarterly 17,
 2006; DeRue & Ashford, AMR 35, 2010); "attention blindness" and several leaders per person, one
@@ -10,54 +13,24 @@ per context, is Sociograph's operating definition (see docs/analytics.md).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import LiteralString
 
 from analytics.patterns.base import Family, FamilyResult, FindingResult, Window
+from analytics.patterns.roster import Follow, follows_at_end, load_roster
 from sociograph.graph import gateway
 
-LEADER_COUNTS: LiteralString = """
-MATCH (follower:Person)-[r:FOLLOWS]->(leader:Person)
-WHERE r.since < $end AND (r.until IS NULL OR r.until >= $start) AND follower.active
-  AND follower <> leader AND NOT follower.opted_out AND NOT leader.opted_out
-RETURN follower.uuid AS person, count(DISTINCT leader) AS leader_count
-"""
-
-# A person without direct reports whom `$min_followers` or more distinct people follow.
-INFORMAL_LEADERS: LiteralString = """
-MATCH (follower:Person)-[r:FOLLOWS]->(leader:Person)
-WHERE r.since < $end AND (r.until IS NULL OR r.until >= $start)
-  AND follower <> leader AND NOT follower.opted_out AND NOT leader.opted_out
-  AND NOT EXISTS { MATCH (:Person)-[:REPORTS_TO]->(leader) }
-WITH leader, count(DISTINCT follower) AS followers
-WHERE followers >= $min_followers
-RETURN leader.uuid AS person, followers
-"""
-
-# A person with direct reports none of whom follows them or recognized them in the window.
-UNRECOGNIZED_FORMAL_LEADERS: LiteralString = """
+REPORTING_LINES: LiteralString = """
 MATCH (report:Person)-[:REPORTS_TO]->(manager:Person)
-WHERE NOT manager.opted_out AND NOT report.opted_out
-WITH manager, collect(report) AS reports
-WHERE NONE(report IN reports WHERE
-    EXISTS { MATCH (report)-[r:FOLLOWS]->(manager)
-             WHERE r.since < $end AND (r.until IS NULL OR r.until >= $start) }
-    OR EXISTS { MATCH (report)-[g:RECOGNIZED]->(manager) WHERE $start <= g.ts < $end })
-RETURN manager.uuid AS person, size(reports) AS reports
+WHERE report <> manager
+RETURN report.uuid AS report, manager.uuid AS manager
 """
 
-# A context in which one person receives at least `$min_share` of the follows made there,
-# from at least `$min_followers` distinct followers.
-SINGLE_POINT_LEADERS: LiteralString = """
-MATCH (follower:Person)-[r:FOLLOWS]->(leader:Person)
-WHERE r.since < $end AND (r.until IS NULL OR r.until >= $start)
-  AND follower <> leader AND NOT follower.opted_out AND NOT leader.opted_out
-WITH r.context AS context, leader, count(r) AS follows, count(DISTINCT follower) AS followers
-WITH context, sum(follows) AS total, collect({leader: leader.uuid, follows: follows,
-     followers: followers}) AS leaders
-UNWIND leaders AS top
-WITH context, total, top
-WHERE top.followers >= $min_followers AND toFloat(top.follows) / total >= $min_share
-RETURN context, top.leader AS person, top.follows AS follows, total, top.followers AS followers
+# Reports who recognized their manager during the window.
+RECOGNIZED_MANAGERS: LiteralString = """
+MATCH (report:Person)-[g:RECOGNIZED]->(manager:Person)
+WHERE $start <= g.ts < $end AND (report)-[:REPORTS_TO]->(manager)
+RETURN DISTINCT report.uuid AS report, manager.uuid AS manager
 """
 
 DEFAULTS = {
@@ -65,55 +38,117 @@ DEFAULTS = {
     "single_point_min_share": 0.8,
     "single_point_min_followers": 3,
 }
+MIN_PEOPLE_FOR_SHARES = 5  # org shares over fewer people are not stored
+
+
+def leaders_of(follows: list[Follow]) -> dict[str, set[str]]:
+    leaders: dict[str, set[str]] = defaultdict(set)
+    for follower, leader, _ in follows:
+        leaders[follower].add(leader)
+    return leaders
+
+
+def followers_of(follows: list[Follow]) -> dict[str, set[str]]:
+    followers: dict[str, set[str]] = defaultdict(set)
+    for follower, leader, _ in follows:
+        followers[leader].add(follower)
+    return followers
+
+
+def leader_counts(present: frozenset[str], follows: list[Follow], result: FamilyResult) -> None:
+    leaders = leaders_of(follows)
+    for follower, chosen in leaders.items():
+        result.person[follower, "leader_count"] = len(chosen)
+        if len(chosen) == 1:
+            result.findings.append(FindingResult("attention_blindness", "warning", (follower,)))
+    if len(present) >= MIN_PEOPLE_FOR_SHARES:
+        single = sum(1 for chosen in leaders.values() if len(chosen) == 1)
+        result.org["single_leader_share"] = single / len(present)
+
+
+def reports_of(window: Window) -> dict[str, set[str]]:
+    """Each present manager's present direct reports."""
+    present = load_roster(window).present
+    reports: dict[str, set[str]] = defaultdict(set)
+    for row in gateway.read(REPORTING_LINES):
+        if row["report"] in present and row["manager"] in present:
+            reports[row["manager"]].add(row["report"])
+    return reports
+
+
+def informal_leaders(
+    followers: dict[str, set[str]], reports: dict[str, set[str]], min_followers: int
+) -> list[FindingResult]:
+    """People without (present) direct reports whom `min_followers`+ distinct people follow."""
+    return [
+        FindingResult("informal_leader", "info", (leader,), detail={"followers": len(chosen_by)})
+        for leader, chosen_by in sorted(followers.items())
+        if len(chosen_by) >= min_followers and not reports.get(leader)
+    ]
+
+
+def unrecognized_formal_leaders(
+    window: Window, followers: dict[str, set[str]], reports: dict[str, set[str]]
+) -> list[FindingResult]:
+    """Managers none of whose present reports follows them at the window's end or recognized
+    them during the window."""
+    rows = gateway.read(RECOGNIZED_MANAGERS, start=window.start, end=window.end)
+    recognized_by: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        recognized_by[row["manager"]].add(row["report"])
+    return [
+        FindingResult(
+            "unrecognized_formal_leader",
+            "warning",
+            (manager,),
+            detail={"direct_reports": len(team)},
+        )
+        for manager, team in sorted(reports.items())
+        if not team & (followers.get(manager, set()) | recognized_by.get(manager, set()))
+    ]
+
+
+def single_point_leaders(
+    follows: list[Follow], min_share: float, min_followers: int
+) -> list[FindingResult]:
+    """A context in which one person is chosen by at least `min_share` of the distinct
+    (follower, leader) pairs made there, by at least `min_followers` distinct followers."""
+    by_context: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for follower, leader, context in follows:
+        if context is not None:
+            by_context[context][leader].add(follower)
+    found = []
+    for context, followers in sorted(by_context.items()):
+        total = sum(len(chosen_by) for chosen_by in followers.values())
+        for leader, chosen_by in sorted(followers.items()):
+            share = len(chosen_by) / total
+            if len(chosen_by) >= min_followers and share >= min_share:
+                detail = {"share": share, "followers": len(chosen_by)}
+                found.append(
+                    FindingResult(
+                        "single_point_leader", "warning", (leader,), context=context, detail=detail
+                    )
+                )
+    return found
 
 
 def compute(window: Window) -> FamilyResult:
     settings = {**DEFAULTS, **window.params}
-    span = {"start": window.start, "end": window.end}
     result = FamilyResult()
-    for row in gateway.read(LEADER_COUNTS, **span):
-        result.person[row["person"], "leader_count"] = row["leader_count"]
-        if row["leader_count"] == 1:
-            result.findings.append(
-                FindingResult(
-                    "attention_blindness",
-                    "warning",
-                    (row["person"],),
-                )
-            )
-    min_followers = settings["informal_leader_min_followers"]
-    for row in gateway.read(INFORMAL_LEADERS, min_followers=min_followers, **span):
-        result.findings.append(
-            FindingResult(
-                "informal_leader", "info", (row["person"],), detail={"followers": row["followers"]}
-            )
+    follows = follows_at_end(window)
+    leader_counts(load_roster(window).present, follows, result)
+    followers = followers_of(follows)
+    reports = reports_of(window)
+    min_followers = int(settings["informal_leader_min_followers"])
+    result.findings.extend(informal_leaders(followers, reports, min_followers))
+    result.findings.extend(unrecognized_formal_leaders(window, followers, reports))
+    result.findings.extend(
+        single_point_leaders(
+            follows,
+            settings["single_point_min_share"],
+            int(settings["single_point_min_followers"]),
         )
-    for row in gateway.read(UNRECOGNIZED_FORMAL_LEADERS, **span):
-        result.findings.append(
-            FindingResult(
-                "unrecognized_formal_leader",
-                "warning",
-                (row["person"],),
-                detail={"direct_reports": row["reports"]},
-            )
-        )
-    single_point = {
-        "min_share": settings["single_point_min_share"],
-        "min_followers": settings["single_point_min_followers"],
-    }
-    for row in gateway.read(SINGLE_POINT_LEADERS, **single_point, **span):
-        result.findings.append(
-            FindingResult(
-                "single_point_leader",
-                "warning",
-                (row["person"],),
-                context=row["context"],
-                detail={
-                    "share": row["follows"] / row["total"],
-                    "followers": row["followers"],
-                },
-            )
-        )
+    )
     return result
 
 
@@ -121,7 +156,7 @@ FAMILY = Family(
     name="leadership",
     person_metrics=("leader_count",),
     context_metrics=(),
-    org_metrics=(),
+    org_metrics=("single_leader_share",),
     patterns=(
         "attention_blindness",
         "informal_leader",

@@ -4,7 +4,9 @@ Sources: Gini (1912) for inequality of recognition received; "invisible work" (S
 CSCW 8, 1999) for contributors who are active but never recognized; why isolation matters
 (Holt-Lunstad, Smith & Layton, PLoS Medicine 7, e1000316, 2010). `recognition_ring` is
 Sociograph's operational definition of a closed group recognizing mostly itself; no published
-source is claimed for its thresholds.
+source is claimed for its thresholds. Subjects are the people present at the window's end
+(people.roster); recognitions that departed people gave or received while present still count in
+the others' totals, but a ring is made of present people only.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import LiteralString
 
 from analytics import measures
 from analytics.patterns.base import Family, FamilyResult, FindingResult, Window
-from analytics.patterns.communication import ACTIVE_PEOPLE, load_arcs
+from analytics.patterns.roster import load_arcs, load_roster
 from sociograph.graph import gateway
 
 RECOGNITIONS: LiteralString = """
@@ -54,14 +56,16 @@ def compute(window: Window) -> FamilyResult:
     settings = {**DEFAULTS, **window.params}
     span = {"start": window.start, "end": window.end}
     result = FamilyResult()
-    people = [row["person"] for row in gateway.read(ACTIVE_PEOPLE)]
+    present = load_roster(window).present
+    people = sorted(present)
     received: dict[str, int] = defaultdict(int)
     given: dict[str, int] = defaultdict(int)
     pairs: dict[tuple[str, str], int] = {}
     for row in gateway.read(RECOGNITIONS, **span):
         received[row["receiver"]] += row["recognitions"]
         given[row["giver"]] += row["recognitions"]
-        pairs[row["giver"], row["receiver"]] = row["recognitions"]
+        if row["giver"] in present and row["receiver"] in present:
+            pairs[row["giver"], row["receiver"]] = row["recognitions"]
     ring_findings(pairs, settings, result)
     events: dict[str, int] = defaultdict(int)  # interaction events with the person at either end
     for (source, target), count in load_arcs(window).items():
