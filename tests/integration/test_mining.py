@@ -320,9 +320,9 @@ def test_context_and_org_metrics_match_an_independent_computation_on_invs13(
     assert org["modularity_of_teams"] == pytest.approx(
         nx.community.modularity(undirected, communities), abs=1e-9
     )
-    ties = list(undirected.edges())
-    external = sum(1 for s, t in ties if team_of[s] != team_of[t])
-    assert org["ei_index"] == pytest.approx((external - (len(ties) - external)) / len(ties))
+    edges = list(undirected.edges())
+    external = sum(1 for s, t in edges if team_of[s] != team_of[t])
+    assert org["ei_index"] == pytest.approx((external - (len(edges) - external)) / len(edges))
     # SocioPatterns has no recognitions: everyone is "never recognized"
     assert org["never_recognized_share"] == 1.0
     isolated = {p for p in people if graph.degree(p) == 0}
