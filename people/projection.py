@@ -18,8 +18,8 @@ def iso_date(day: date | None) -> str | None:
 
 
 def person_rows(queryset: QuerySet[Any]) -> Iterator[Row]:
-    fields = ("uuid", "external_id", "is_active", "analytics_opt_out", "manager__uuid")
-    fields += ("joined_on", "left_on")
+    fields: tuple[str, ...] = ("uuid", "external_id", "is_active", "analytics_opt_out")
+    fields += ("manager__uuid", "joined_on", "left_on")
     rows = queryset.values_list(*fields).iterator(chunk_size=CHUNK)
     for uuid, external_id, active, opted_out, manager, joined_on, left_on in rows:
         yield {
