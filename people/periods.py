@@ -41,3 +41,15 @@ def period_problem(since: date | None, until: date | None) -> str | None:
     if since is not None and until is not None and until < since:
         return f"until: {until.isoformat()} is before since {since.isoformat()}"
     return None
+
+
+def parse_day(column: str, text: str) -> date | None:
+    """An ISO date cell (YYYY-MM-DD), None when empty; a ValueError naming the column."""
+    if not text:
+        return None
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{column}: {text!r} is not a date (YYYY-MM-DD)") from None
