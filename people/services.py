@@ -402,3 +402,37 @@ def update_membership(membership: Membership, changes: dict[str, object]) -> Mem
     membership.save()
     record_change(Membership, [membership.uuid])
     return membership
+
+
+@dataclass(frozen=True)
+class PeriodInput:
+    """One membership period as imported; the context is created if missing."""
+
+    person_id: int
+    context: ContextKey
+    role: str
+    since: date | None
+    until: date | None
+
+
+@transaction.atomic
+def write_membership_periods(new: list[PeriodInput], changed: dict[int, PeriodInput]) -> None:
+    """Create the `new` periods and set role and until of the `changed` ones (by pk). The caller
+    has checked that no two periods of a person in a context overlap."""
+    contexts = ensure_contexts(period.context for period in new)
+    created = [
+        Membership(
+            person_id=period.person_id,
+            context=contexts[period.context],
+            role=period.role,
+            since=period.since,
+            until=period.until,
+        )
+        for period in new
+    ]
+    Membership.objects.bulk_create(created)
+    updated = Membership.objects.in_bulk(list(changed))
+    for pk, membership in updated.items():
+        membership.role, membership.until = changed[pk].role, changed[pk].until
+    Membership.objects.bulk_update(list(updated.values()), ["role", "until"], batch_size=500)
+    record_change(Membership, [m.uuid for m in [*created, *updated.values()]])
