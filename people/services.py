@@ -358,7 +358,7 @@ def overlapping_period(
             person_id=membership.person_id, context_id=membership.context_id
         ).order_by("since")
     for other in periods:
-        if other.pk is not None and other.pk == membership.pk:
+        if other is membership or (other.pk is not None and other.pk == membership.pk):
             continue
         if periods_overlap(membership.since, membership.until, other.since, other.until):
             return other
