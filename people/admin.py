@@ -1,30 +1,116 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from people.models import Context, Membership, Person
-from people.services import erase_person
+from people.periods import derived_is_active, describe_period
+from people.services import erase_person, overlapping_period, today
 from sociograph.graph.admin import ProjectedModelAdmin
+from sociograph.graph.outbox import delete_with_outbox, record_change
+
+
+def _overlap_error(membership: Membership, periods: list[Membership] | None = None) -> str | None:
+    """The people.services overlap rule, worded for a form (the person may not be saved yet)."""
+    other = overlapping_period(membership, periods)
+    if other is None:
+        return None
+    return f"overlaps {describe_period(other.since, other.until)} in this context"
+
+
+class MembershipInlineFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]
+    """No two periods of the person in one context overlap: among the rows of the form and
+    those stored but not shown."""
+
+    def clean(self) -> None:
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("context")
+        ]
+        periods = [form.instance for form in kept]
+        shown = {form.instance.pk for form in self.forms if form.instance.pk}
+        if self.instance.pk:
+            periods += list(Membership.objects.filter(person=self.instance).exclude(pk__in=shown))
+        for form in kept:
+            same = [p for p in periods if p.context_id == form.instance.context_id]
+            error = _overlap_error(form.instance, same)
+            if error:
+                form.add_error("since", error)
 
 
 class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
     model = Membership
+    formset = MembershipInlineFormSet
+    fields = ("context", "role", "since", "until")
     extra = 0
     autocomplete_fields = ("context",)
 
 
+class MembershipForm(ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Membership
+        fields = ("person", "context", "role", "since", "until")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        instance = self.instance
+        for name in ("person", "context", "since", "until"):
+            if name in cleaned:
+                setattr(instance, name, cleaned[name])
+        if instance.person_id and instance.context_id:
+            error = _overlap_error(instance)
+            if error:
+                raise ValidationError({"since": error})
+        return cleaned
+
+
 @admin.register(Person)
 class PersonAdmin(ProjectedModelAdmin):
-    list_display = ("name", "external_id", "title", "manager", "is_active", "analytics_opt_out")
-    list_filter = ("is_active", "analytics_opt_out")
+    list_display = (
+        "name",
+        "external_id",
+        "title",
+        "manager",
+        "is_active",
+        "joined_on",
+        "left_on",
+        "analytics_opt_out",
+    )
+    list_filter = ("is_active", "analytics_opt_out", "joined_on", "left_on")
     search_fields = ("name", "external_id", "email", "title")
     autocomplete_fields = ("manager",)
     readonly_fields = ("uuid", "created_at", "updated_at")
+    inlines = (MembershipInline,)
     actions = ("erase_people",)
+
+    def save_model(self, request: HttpRequest, obj: Person, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
+        obj.is_active = derived_is_active(obj.left_on, obj.is_active, today())
+        super().save_model(request, obj, form, change)
+
+    def save_formset(
+        self,
+        request: HttpRequest,
+        form: ModelForm,  # type: ignore[type-arg]
+        formset: forms.BaseModelFormSet,  # type: ignore[type-arg]
+        change: bool,
+    ) -> None:
+        """Membership rows go through the outbox like every other write."""
+        saved = formset.save(commit=False)
+        for membership in saved:
+            membership.save()
+        record_change(Membership, [membership.uuid for membership in saved])
+        if formset.deleted_objects:
+            delete_with_outbox(*formset.deleted_objects)
 
     @admin.action(
         description="Erase selected people (right to be forgotten)", permissions=["delete"]
@@ -65,6 +151,7 @@ class ContextAdmin(ProjectedModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(ProjectedModelAdmin):
+    form = MembershipForm
     list_display = ("person", "context", "role", "since", "until")
     list_filter = ("context__kind",)
     search_fields = ("person__name", "person__external_id", "context__name")

@@ -6,16 +6,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from uuid import uuid4
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from people.models import Context, Membership, Person
+from people.periods import dates_problem, derived_is_active, describe_period, periods_overlap
 from sociograph.bulk import insert_rows
 from sociograph.graph.outbox import delete_with_outbox, record_change
 
 ContextKey = tuple[str, str]
+UPDATE_CHUNK = 2000
 
 
 @dataclass(frozen=True)
@@ -25,14 +29,28 @@ class PersonInput:
     email: str = ""
     title: str = ""
     contexts: tuple[ContextKey, ...] = ()
+    joined_on: date | None = None  # None: keep the stored date
+    left_on: date | None = None  # None: keep the stored date
 
 
 @dataclass
 class PeopleOutcome:
     created: int = 0
-    updated: int = 0
+    updated: int = 0  # their fields or their memberships changed
     unchanged: int = 0
     by_external_id: dict[str, Person] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MembershipSync:
+    """How the contexts listed for people become membership periods on the day `as_of`."""
+
+    as_of: date
+    end_missing: bool = False  # end their periods in force in contexts no longer listed
+
+
+def today() -> date:
+    return timezone.localdate()
 
 
 def ensure_contexts(keys: Iterable[ContextKey]) -> dict[ContextKey, Context]:
@@ -53,69 +71,180 @@ def ensure_contexts(keys: Iterable[ContextKey]) -> dict[ContextKey, Context]:
     return found
 
 
-def _apply_fields(person: Person, data: PersonInput) -> bool:
+def _apply_fields(person: Person, data: PersonInput, on: date) -> bool:
+    """Copy the given fields (dates only when given); `is_active` follows `left_on`."""
     changed = False
-    for name in ("name", "email", "title"):
-        if getattr(person, name) != getattr(data, name):
-            setattr(person, name, getattr(data, name))
-            changed = True
+    for name in ("name", "email", "title", "joined_on", "left_on"):
+        value = getattr(data, name)
+        if value is None or getattr(person, name) == value:
+            continue
+        setattr(person, name, value)
+        changed = True
+    problem = dates_problem(person.joined_on, person.left_on)
+    if problem:
+        raise ValueError(f"{problem} ({person.external_id})")
+    active = derived_is_active(person.left_on, person.is_active, on)
+    if active != person.is_active:
+        person.is_active = active
+        changed = True
     return changed
 
 
-def ensure_memberships(pairs: Iterable[tuple[Person, Context]]) -> int:
-    wanted = {(person.pk, context.pk) for person, context in pairs}
-    if not wanted:
-        return 0
-    existing = set(
-        Membership.objects.filter(person_id__in={p for p, _ in wanted}).values_list(
-            "person_id", "context_id"
-        )
+@dataclass(frozen=True)
+class _Period:
+    pk: int
+    uuid: str
+    context_id: int
+    since: date | None
+    until: date | None
+
+    def in_force(self, day: date) -> bool:
+        return periods_overlap(self.since, self.until, day, day)
+
+
+def _periods_of(person_ids: Iterable[int]) -> dict[int, list[_Period]]:
+    periods: dict[int, list[_Period]] = defaultdict(list)
+    rows = Membership.objects.filter(person_id__in=set(person_ids)).values_list(
+        "pk", "uuid", "person_id", "context_id", "since", "until"
     )
-    new = sorted(wanted - existing)
-    identities = [uuid4() for _ in new]
+    for pk, uuid, person_id, context_id, since, until in rows:
+        periods[person_id].append(_Period(pk, str(uuid), context_id, since, until))
+    return periods
+
+
+def _needs_new_period(periods: list[_Period], as_of: date) -> bool:
+    """A listed context needs a period unless one is in force on `as_of` or starts later."""
+    return all(period.until is not None and period.until < as_of for period in periods)
+
+
+@dataclass
+class _MembershipPlan:
+    new: list[tuple[int, int, date | None]] = field(default_factory=list)
+    ended: list[_Period] = field(default_factory=list)
+    dropped: list[_Period] = field(default_factory=list)  # would end before they began
+    people: set[int] = field(default_factory=set)
+
+    def start(self, person_id: int, context_id: int, periods: list[_Period], as_of: date) -> None:
+        # a first-ever membership has no known start; one after ended periods starts `as_of`
+        self.new.append((person_id, context_id, as_of if periods else None))
+        self.people.add(person_id)
+
+    def end(self, person_id: int, period: _Period, as_of: date) -> None:
+        (self.dropped if period.since == as_of else self.ended).append(period)
+        self.people.add(person_id)
+
+
+def _plan_memberships(wanted: dict[int, set[int]], sync: MembershipSync) -> _MembershipPlan:
+    plan = _MembershipPlan()
+    periods_by_person = _periods_of(wanted)
+    for person_id, contexts in wanted.items():
+        periods = periods_by_person[person_id]
+        for context_id in sorted(contexts):
+            here = [period for period in periods if period.context_id == context_id]
+            if _needs_new_period(here, sync.as_of):
+                plan.start(person_id, context_id, here, sync.as_of)
+        if not sync.end_missing:
+            continue
+        for period in periods:
+            if period.context_id not in contexts and period.in_force(sync.as_of):
+                plan.end(person_id, period, sync.as_of)
+    return plan
+
+
+def _write_plan(plan: _MembershipPlan, as_of: date) -> None:
+    identities = [uuid4() for _ in plan.new]
     now = timezone.now()
     insert_rows(
         Membership,
-        ("uuid", "person", "context", "role", "created_at"),
-        ((identity, p, c, "", now) for identity, (p, c) in zip(identities, new, strict=True)),
+        ("uuid", "person", "context", "role", "since", "created_at"),
+        (
+            (identity, person_id, context_id, "", since, now)
+            for identity, (person_id, context_id, since) in zip(identities, plan.new, strict=True)
+        ),
     )
     record_change(Membership, identities)
-    return len(new)
+    if plan.ended:
+        ended = Membership.objects.filter(pk__in=[period.pk for period in plan.ended])
+        ended.update(until=as_of - timedelta(days=1))
+        record_change(Membership, [period.uuid for period in plan.ended])
+    if plan.dropped:
+        delete_with_outbox(*Membership.objects.filter(pk__in=[p.pk for p in plan.dropped]))
+
+
+def sync_memberships(wanted: dict[int, set[int]], sync: MembershipSync) -> set[int]:
+    """Person pk -> the context pks listed for them. A period starts where none is in force (or
+    to come); with `end_missing`, their periods in force in other contexts end the day before
+    `as_of` (one starting on `as_of` is removed). Returns the pks of the people changed."""
+    plan = _plan_memberships(wanted, sync)
+    _write_plan(plan, sync.as_of)
+    return plan.people
 
 
 @transaction.atomic
-def upsert_people(inputs: list[PersonInput]) -> PeopleOutcome:
-    """Create or update people by external_id, with their contexts and memberships."""
+def upsert_people(inputs: list[PersonInput], sync: MembershipSync | None = None) -> PeopleOutcome:
+    """Create or update people by external_id, with their contexts and memberships (see
+    `sync_memberships`; by default as of today, nothing ended). `is_active` follows `left_on`.
+    Employment dates that cannot be stored are a ValueError naming the person."""
+    sync = sync or MembershipSync(as_of=today())
     outcome = PeopleOutcome()
     contexts = ensure_contexts(key for data in inputs for key in data.contexts)
     existing = Person.objects.in_bulk(
         [data.external_id for data in inputs], field_name="external_id"
     )
-    new, changed = [], []
+    new, changed, unchanged = [], [], []
+    on = today()
     for data in inputs:
         person = existing.get(data.external_id)
         if person is None:
             person = Person(external_id=data.external_id)
-            _apply_fields(person, data)
+            _apply_fields(person, data, on)
             new.append(person)
-        elif _apply_fields(person, data):
+        elif _apply_fields(person, data, on):
             changed.append(person)
         else:
-            outcome.unchanged += 1
+            unchanged.append(person)
         outcome.by_external_id[data.external_id] = person
     Person.objects.bulk_create(new)
     now = timezone.now()
     for person in changed:
         person.updated_at = now
-    Person.objects.bulk_update(changed, ["name", "email", "title", "updated_at"], batch_size=500)
+    fields = ["name", "email", "title", "joined_on", "left_on", "is_active", "updated_at"]
+    Person.objects.bulk_update(changed, fields, batch_size=500)
     record_change(Person, [person.uuid for person in new + changed])
-    outcome.created, outcome.updated = len(new), len(changed)
-    ensure_memberships(
-        (outcome.by_external_id[data.external_id], contexts[key])
+    wanted = {
+        outcome.by_external_id[data.external_id].pk: {contexts[key].pk for key in data.contexts}
         for data in inputs
-        for key in data.contexts
-    )
+    }
+    touched = sync_memberships(wanted, sync)
+    moved = sum(1 for person in unchanged if person.pk in touched)
+    outcome.created, outcome.updated = len(new), len(changed) + moved
+    outcome.unchanged = len(unchanged) - moved
     return outcome
+
+
+@transaction.atomic
+def leave_absent_people(present: set[str], left_on: date) -> int:
+    """People whose external_id is not in `present` and who have no `left_on` get this one
+    (unless they join on or after it). Returns how many."""
+    candidates = Person.objects.filter(left_on__isnull=True).exclude(joined_on__gte=left_on)
+    pks = [pk for pk, key in candidates.values_list("pk", "external_id") if key not in present]
+    active = derived_is_active(left_on, True, today())
+    now = timezone.now()
+    for start in range(0, len(pks), UPDATE_CHUNK):
+        chunk = Person.objects.filter(pk__in=pks[start : start + UPDATE_CHUNK])
+        chunk.update(left_on=left_on, is_active=active, updated_at=now)
+        record_change(Person, chunk.values_list("uuid", flat=True))
+    return len(pks)
+
+
+@transaction.atomic
+def deactivate_departed(on: date | None = None) -> int:
+    """People still active whose `left_on` has come become inactive. Returns how many."""
+    departed = Person.objects.filter(is_active=True, left_on__lte=on or today())
+    uuids = list(departed.values_list("uuid", flat=True))
+    Person.objects.filter(uuid__in=uuids).update(is_active=False, updated_at=timezone.now())
+    record_change(Person, uuids)
+    return len(uuids)
 
 
 def would_create_cycle(person_id: int, manager_id: int, managers: dict[int, int | None]) -> bool:
@@ -166,7 +295,15 @@ def erase_person(person: Person) -> None:
     forget_orphan_findings()
 
 
-PERSON_FIELDS = ("name", "email", "title", "is_active", "analytics_opt_out")
+PERSON_FIELDS = (
+    "name",
+    "email",
+    "title",
+    "is_active",
+    "analytics_opt_out",
+    "joined_on",
+    "left_on",
+)
 
 
 @transaction.atomic
@@ -184,6 +321,10 @@ def update_person(person: Person, changes: dict[str, object]) -> Person:
         raise ValueError(f"cannot change {', '.join(sorted(unknown))}")
     for name, value in changes.items():
         setattr(person, name, value)
+    problem = dates_problem(person.joined_on, person.left_on)
+    if problem:
+        raise ValueError(problem)
+    person.is_active = derived_is_active(person.left_on, person.is_active, today())
     person.save()
     record_change(Person, [person.uuid])
     return person
@@ -207,10 +348,46 @@ def update_context(context: Context, changes: dict[str, object]) -> Context:
     return context
 
 
+def overlapping_period(
+    membership: Membership, periods: Iterable[Membership] | None = None
+) -> Membership | None:
+    """Another period of the same person in the same context sharing a day with this one (among
+    `periods`, by default those in the database)."""
+    if periods is None:
+        periods = Membership.objects.filter(
+            person_id=membership.person_id, context_id=membership.context_id
+        ).order_by("since")
+    for other in periods:
+        if other is membership or (other.pk is not None and other.pk == membership.pk):
+            continue
+        if periods_overlap(membership.since, membership.until, other.since, other.until):
+            return other
+    return None
+
+
+def overlap_message(membership: Membership, other: Membership) -> str:
+    return (
+        f"{describe_period(membership.since, membership.until)} overlaps "
+        f"{describe_period(other.since, other.until)} of {membership.person.external_id} "
+        f"in {membership.context.key}"
+    )
+
+
+def validate_membership_period(
+    membership: Membership, periods: Iterable[Membership] | None = None
+) -> None:
+    """Periods of one person in one context never overlap: a ValidationError on `since` naming
+    the conflicting period."""
+    other = overlapping_period(membership, periods)
+    if other is not None:
+        raise ValidationError({"since": overlap_message(membership, other)})
+
+
 @transaction.atomic
 def add_membership(person: Person, context: Context, **fields: object) -> Membership:
     membership = Membership(person=person, context=context, **fields)
     membership.full_clean()
+    validate_membership_period(membership)
     membership.save()
     record_change(Membership, [membership.uuid])
     return membership
@@ -221,6 +398,41 @@ def update_membership(membership: Membership, changes: dict[str, object]) -> Mem
     for name, value in changes.items():
         setattr(membership, name, value)
     membership.full_clean()
+    validate_membership_period(membership)
     membership.save()
     record_change(Membership, [membership.uuid])
     return membership
+
+
+@dataclass(frozen=True)
+class PeriodInput:
+    """One membership period as imported; the context is created if missing."""
+
+    person_id: int
+    context: ContextKey
+    role: str
+    since: date | None
+    until: date | None
+
+
+@transaction.atomic
+def write_membership_periods(new: list[PeriodInput], changed: dict[int, PeriodInput]) -> None:
+    """Create the `new` periods and set role and until of the `changed` ones (by pk). The caller
+    has checked that no two periods of a person in a context overlap."""
+    contexts = ensure_contexts(period.context for period in new)
+    created = [
+        Membership(
+            person_id=period.person_id,
+            context=contexts[period.context],
+            role=period.role,
+            since=period.since,
+            until=period.until,
+        )
+        for period in new
+    ]
+    Membership.objects.bulk_create(created)
+    updated = Membership.objects.in_bulk(list(changed))
+    for pk, membership in updated.items():
+        membership.role, membership.until = changed[pk].role, changed[pk].until
+    Membership.objects.bulk_update(list(updated.values()), ["role", "until"], batch_size=500)
+    record_change(Membership, [m.uuid for m in [*created, *updated.values()]])

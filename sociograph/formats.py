@@ -2,6 +2,9 @@
 the synthetic generator and the dataset readers. Plain constants, no Django."""
 
 ORG_COLUMNS = ("external_id", "name", "email", "title", "manager_external_id", "contexts")
+# Optional; when present, an empty cell keeps what is stored.
+OPTIONAL_ORG_COLUMNS = ("joined_on", "left_on")
+MEMBERSHIP_COLUMNS = ("person", "context", "role", "since", "until")
 
 # Required in every events file, in this order when written.
 EVENT_COLUMNS = ("kind", "source", "target", "context", "at", "affect", "weight", "message")

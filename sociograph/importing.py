@@ -36,6 +36,7 @@ class ImportReport:
     already_present: int = 0
     rejected_count: int = 0
     rejections: list[tuple[int, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # about the file as a whole
     on_reject: Callable[[int, str], None] | None = None
 
     def reject(self, line: int, reason: str) -> None:

@@ -37,6 +37,8 @@ class CsvImportCommand(BaseCommand):
         except FileFormatError as error:
             raise CommandError(f"{path}: {error}") from None
         self.stdout.write(report.summary)
+        for note in report.notes:
+            self.stdout.write(note)
         if report.rejected_count:
             kept = "nothing was kept (--atomic)" if options["atomic"] else "accepted rows were kept"
             raise CommandError(f"{report.rejected_count} row(s) rejected; {kept}")

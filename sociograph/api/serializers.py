@@ -15,6 +15,7 @@ from rest_framework.fields import empty
 from analytics.models import Finding, MiningRun
 from analytics.services import progress
 from people.models import Context, ContextKind, Membership, Person, parse_context_key
+from people.periods import dates_problem
 from recognition.models import Follow, Interaction, Recognition
 from recognition.services import KINDS
 from sociograph.api.models import Webhook, WebhookDelivery
@@ -102,6 +103,8 @@ class PersonSerializer(serializers.ModelSerializer[Person]):
             "title",
             "manager",
             "is_active",
+            "joined_on",
+            "left_on",
             "analytics_opt_out",
             "contexts",
             "created_at",
@@ -110,6 +113,14 @@ class PersonSerializer(serializers.ModelSerializer[Person]):
         read_only_fields: tuple[str, ...] = ("uuid", "created_at", "updated_at")
         # 409 on a duplicate, not 400
         extra_kwargs: ClassVar[dict[str, dict[str, Any]]] = {"external_id": {"validators": []}}
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is None:  # on update, people.services checks against the stored dates
+            problem = dates_problem(attrs.get("joined_on"), attrs.get("left_on"))
+            if problem:
+                field, _, message = problem.partition(": ")
+                raise serializers.ValidationError({field: message})
+        return attrs
 
     def validate_contexts(self, value: list[str]) -> list[tuple[str, str]]:
         keys = []

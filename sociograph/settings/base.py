@@ -151,6 +151,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # The safety net of the outbox: whatever a lost nudge or a crash left behind is relayed.
     "graph-relay-sweep": {"task": "sociograph.graph.tasks.relay_outbox", "schedule": 30.0},
+    # People whose left_on has come stop being active (hourly, so within an hour of midnight).
+    "people-deactivate-departed": {"task": "people.deactivate_departed", "schedule": 3600.0},
 }
 
 # Ask a worker to relay right after each commit that wrote to the outbox.

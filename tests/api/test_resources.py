@@ -236,3 +236,36 @@ def test_run_ids_that_are_not_ascii_digits_are_404(as_role: Client) -> None:
     for reference in ("¹", "٣", "1.0", "-1", "latest"):
         response = hr.get(f"/api/v1/runs/{reference}/")
         assert response.status_code == 404, (reference, response.content)
+
+
+def test_person_dates_are_written_and_is_active_follows_left_on(as_role: Client) -> None:
+    hr = as_role("hr_admin")
+    body = {"external_id": "E7", "name": "Gus Hale", "joined_on": "2024-01-01"}
+    created = hr.post("/api/v1/people/", {**body, "left_on": "2025-01-01"}, format="json")
+    assert created.status_code == 201, created.content
+    assert (created.json()["left_on"], created.json()["is_active"]) == ("2025-01-01", False)
+    bad = hr.post(
+        "/api/v1/people/", {**body, "external_id": "E8", "left_on": "2023-01-01"}, format="json"
+    )
+    assert bad.status_code == 400
+    assert "is not after joined_on" in str(bad.json())
+    url = f"/api/v1/people/{created.json()['uuid']}/"
+    patched = hr.patch(url, {"left_on": "2999-01-01"}, format="json")
+    assert (patched.json()["left_on"], patched.json()["is_active"]) == ("2999-01-01", True)
+    early = hr.patch(url, {"left_on": "2023-06-01"}, format="json")
+    assert early.status_code == 400
+    assert "left_on" in str(early.json())
+
+
+def test_a_second_membership_period_is_created_unless_it_overlaps(as_role: Client) -> None:
+    hr = as_role("hr_admin")
+    first = {"person": "E4", "context": "team:Insights", "since": "2024-01-01"}
+    first["until"] = "2024-12-31"
+    assert hr.post("/api/v1/memberships/", first, format="json").status_code == 201
+    second = {"person": "E4", "context": "team:Insights", "since": "2025-01-01", "role": "lead"}
+    assert hr.post("/api/v1/memberships/", second, format="json").status_code == 201
+    overlap = {"person": "E4", "context": "team:Insights", "since": "2024-06-01"}
+    refused = hr.post("/api/v1/memberships/", overlap, format="json")
+    assert refused.status_code == 400
+    assert "overlaps the period since 2024-01-01 until 2024-12-31" in str(refused.json())
+    assert Person.objects.get(external_id="E4").memberships.count() == 3  # Platform + 2 periods

@@ -114,6 +114,8 @@ class PersonViewSet(MethodCheckedFirst, UpdateMixin, viewsets.ModelViewSet[Perso
                         email=data.get("email", ""),
                         title=data.get("title", ""),
                         contexts=tuple(data.get("contexts", ())),
+                        joined_on=data.get("joined_on"),
+                        left_on=data.get("left_on"),
                     )
                 ]
             )
@@ -222,8 +224,7 @@ class MembershipViewSet(MethodCheckedFirst, UpdateMixin, viewsets.ModelViewSet[M
     def perform_create(self, serializer: serializers.BaseSerializer[Membership]) -> None:
         data = dict(serializer.validated_data)
         person, context = data.pop("person"), data.pop("context")
-        if Membership.objects.filter(person=person, context=context).exists():
-            raise Conflict(f"{person.external_id} is already a member of {context.key}")
+        # several periods in a context are fine; one overlapping another is a 400 on `since`
         serializer.instance = _apply(lambda: add_membership(person, context, **data))
 
     def perform_update(self, serializer: serializers.BaseSerializer[Membership]) -> None:
