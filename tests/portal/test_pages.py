@@ -155,16 +155,21 @@ def test_the_leadership_view_shows_the_gap(mined: MiningRun, hr: Client) -> None
     cai = recognized.split('data-person="E3"')[1].split("</tr>")[0]
     assert re.search(r"<td>3</td><td>2</td>", cai)  # 3 followers, 2 recognitions received
     assert 'data-person="E3" class="gap informal"' in recognized
-    managers = section(html, "formal-managers")
-    assert 'data-person="E5" class="gap"' in managers
-    assert 'data-person="E2" class="gap"' in managers  # followed in Platform, not in the Guild
     assert 'data-person="E4"' in recognized  # followed by 2: under the informal threshold of 3
     assert 'data-person="E4" class="gap informal"' not in recognized
     assert people_in(section(html, "informal-leaders")) == ["E3"]
-    # Org-wide only E5 is unrecognized; here E1 and E2 are too: their reports in the Guild
-    # (E5; E3, E4) follow them in Leadership and Platform only.
-    unrecognized = section(html, "unrecognized-formal-leaders")
-    assert people_in(unrecognized) == gap_rows(managers) == ["E1", "E2", "E5"]
+    # A community's formal leaders hold its lead role: E5 manages E6-E8, all in the Guild, yet
+    # is no formal leader of it, so no gap.
+    assert people_in(section(html, "formal-leaders")) == []
+    assert "No member holds the lead role" in section(html, "formal-leaders")
+    assert people_in(section(html, "unrecognized-formal-leaders")) == []
+
+    guild = Context.objects.get(kind="community", name="Guild")
+    Membership.objects.filter(person__external_id="E5", context=guild).update(role="Lead")
+    html = hr.get(leadership_url("community:Guild")).text
+    formal = section(html, "formal-leaders")
+    assert people_in(formal) == gap_rows(formal) == ["E5"]
+    assert people_in(section(html, "unrecognized-formal-leaders")) == ["E5"]
 
     small = hr.get(leadership_url("team:Platform")).text
     assert 'id="leadership-withheld"' in small
@@ -221,13 +226,15 @@ def test_the_gap_lists_read_the_leadership_patterns_inside_the_context(
     html = hr.get(leadership_url("project:Atlas")).text
     informal = section(html, "informal-leaders")
     unrecognized = section(html, "unrecognized-formal-leaders")
-    managers = section(html, "formal-managers")
+    formal = section(html, "formal-leaders")
     assert 'data-person="E3"' not in informal
     assert people_in(informal) == gap_rows(section(html, "recognized-leaders")) == []
-    # Atlas's members E2, E3, E4, E6, E7 report to E1, E2, E2, E5, E5: E5 is recognized here,
-    # the others are not (E2 follows E1 in Leadership, E3 follows E2 in Platform).
-    assert people_in(managers) == ["E1", "E2", "E5"]
-    assert people_in(unrecognized) == gap_rows(managers) == ["E1", "E2"]
+    # Atlas's members E1, E2, E3, E4, E6, E7 report to -, E1, E2, E2, E5, E5: its formal leaders
+    # are the managers among them, E1 and E2 (E5 is no member), and neither is followed or
+    # recognized here by a report (E2 follows E1 in Leadership, E3 follows E2 in Platform).
+    assert people_in(formal) == ["E1", "E2"]
+    assert people_in(unrecognized) == gap_rows(formal) == ["E1", "E2"]
+    assert 'data-person="E5"' in section(html, "recognized-leaders")  # followed by Fay
     assert "Per-context readings of the org-wide patterns" in " ".join(html.split())
 
 
