@@ -29,6 +29,12 @@ from people import roster
 from people.models import Context, ContextKind, Membership, Person
 from recognition.models import Follow, Recognition
 from sociograph import charts
+from sociograph.reports.explanations import (
+    Explanation,
+    SingleLeaderShare,
+    explanation_of,
+    single_leader_share,
+)
 
 PERSON_METRICS = ("partner_entropy", "in_degree", "out_degree", "leader_count")
 SORTABLE_COLUMNS = ("name", "size", *overview.CONTEXT_COLUMNS)
@@ -75,11 +81,23 @@ def window_of(run: MiningRun | None) -> tuple[datetime, datetime]:
 # Dashboard
 
 
+ATTENTION_BLINDNESS = "attention_blindness"  # shown next to the single-leader share
+
+
 @dataclass(frozen=True)
 class FindingCount:
     pattern: str
     count: int
     url: str
+    explanation: Explanation  # the report's plain label and meaning
+
+
+@dataclass(frozen=True)
+class SingleLeader:
+    """The org's single-leader share and, next to it, the run's attention-blindness findings."""
+
+    share: SingleLeaderShare
+    findings: FindingCount | None
 
 
 @dataclass(frozen=True)
@@ -87,9 +105,10 @@ class Dashboard:
     run: MiningRun | None
     health: dict[str, float | None]
     trend_chart: SafeString
-    findings: list[FindingCount]
+    findings: list[FindingCount]  # every pattern but attention blindness
     current: dict[str, Any] | None
     health_withheld: bool = False  # the latest run measured fewer than MIN_GROUP_SIZE people
+    single_leader: SingleLeader | None = None
 
 
 def finding_admin_url(run: MiningRun, pattern: str) -> str:
@@ -118,13 +137,26 @@ def dashboard() -> Dashboard:
         [charts.Series(name, values) for name, values in trend.items()],
         title="Health index over runs",
     )
-    findings = [
-        FindingCount(pattern, count, finding_admin_url(run, pattern))
+    findings = finding_counts(run)
+    blindness = next((found for found in findings if found.pattern == ATTENTION_BLINDNESS), None)
+    health = {name: values[-1] for name, values in trend.items()}
+    return Dashboard(
+        run,
+        health,
+        chart,
+        [found for found in findings if found is not blindness],
+        state,
+        health_withheld=overview.few_people(org[run.pk]),
+        single_leader=SingleLeader(single_leader_share(org[run.pk]), blindness),
+    )
+
+
+def finding_counts(run: MiningRun) -> list[FindingCount]:
+    """The run's findings per pattern, most frequent first, with their plain labels."""
+    return [
+        FindingCount(pattern, count, finding_admin_url(run, pattern), explanation_of(pattern))
         for pattern, count in overview.finding_counts(run)
     ]
-    health = {name: values[-1] for name, values in trend.items()}
-    withheld = overview.few_people(org[run.pk])
-    return Dashboard(run, health, chart, findings, state, health_withheld=withheld)
 
 
 # Contexts
@@ -415,6 +447,12 @@ class ContextPeople:
     people: list[Person]
 
 
+@dataclass(frozen=True)
+class PersonFinding:
+    finding: Finding
+    explanation: Explanation  # the report's plain label and meaning of its pattern
+
+
 @dataclass
 class Profile:
     person: Person
@@ -424,7 +462,7 @@ class Profile:
     recognition_chart: SafeString = field(default_factory=lambda: SafeString(""))
     recognition_months: list[tuple[str, int, int]] = field(default_factory=list)
     metrics: dict[str, float] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[PersonFinding] = field(default_factory=list)
     run: MiningRun | None = None
 
 
@@ -526,7 +564,10 @@ def profile(person: Person, with_findings: bool) -> Profile:
             ).values_list("metric", "value")
         )
         if with_findings:
-            result.findings = list(
-                Finding.objects.filter(run=run, subjects=person).select_related("context")
-            )
+            result.findings = findings_about(person, run)
     return result
+
+
+def findings_about(person: Person, run: MiningRun) -> list[PersonFinding]:
+    found = Finding.objects.filter(run=run, subjects=person).select_related("context")
+    return [PersonFinding(finding, explanation_of(finding.pattern)) for finding in found]

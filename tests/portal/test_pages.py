@@ -11,12 +11,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from analytics.models import MiningRun, RunStatus
+from analytics.models import Finding, MiningRun, RunStatus
 from analytics.services import create_run
 from people.models import Context, Membership, Person
 from recognition.models import Follow
 from sociograph.api.roles import Role, assign_role
 from sociograph.portal.selectors import CONTEXTS_PER_PAGE, shown_health_trend
+from sociograph.reports.explanations import EXPLANATIONS, SINGLE_LEADER_MEANING
 from tests.planting import context_metrics
 from tests.portal.conftest import pk_of, planted_run
 
@@ -117,7 +118,8 @@ def test_the_dashboard_shows_the_health_trend_and_finding_counts(
     assert html.count('class="series"') == 3  # viability, agility, well-being
     counts = section(html, "finding-counts")
     link = f"/admin/analytics/finding/?run__id__exact={mined.pk}&amp;pattern=informal_leader"
-    assert re.search(rf'<a href="{re.escape(link)}">informal_leader</a></td><td>1</td>', counts)
+    label = rf'<a href="{re.escape(link)}" title="informal_leader">Informal leaders</a>'
+    assert re.search(rf"{label}</td><td>1</td>", counts)
     assert 'id="run-progress"' in html
     assert f"Run {mined.pk}:" in html
 
@@ -189,7 +191,9 @@ def test_a_person_page_shows_leaders_followers_recognitions_and_diversity(
 
     cai = hr.get(reverse("portal:person", args=[pk_of("E3")])).text
     assert re.search(r"in community:Guild \(3\): Fay, Gus, Hal", section(cai, "followers"))
-    assert 'data-pattern="informal_leader"' in section(cai, "findings")
+    findings = section(cai, "findings")
+    assert '<strong title="informal_leader">Informal leaders</strong>' in findings
+    assert EXPLANATIONS["informal_leader"].summary in findings
     months = re.findall(r"<tr><td>(\d{4}-\d\d)</td><td>(\d+)</td><td>(\d+)</td></tr>", cai)
     assert sum(int(received) for _, _, received in months) == 2
     assert sum(int(given) for _, given, _ in months) == 1
@@ -256,6 +260,44 @@ def test_the_dashboard_withholds_the_health_index_of_an_org_under_5_people(hr: C
     html = hr.get(reverse("portal:dashboard")).text
     assert 'id="health-withheld"' not in html
     assert re.findall(r"<td>(\d+)</td>", section(html, "health-index")) == ["45", "55", "65"]
+
+
+def plant_findings(run: MiningRun, pattern: str, count: int) -> None:
+    for _ in range(count):
+        Finding.objects.create(run=run, pattern=pattern, severity="warning")
+
+
+@pytest.mark.django_db
+def test_the_dashboard_labels_findings_in_plain_words_and_shows_the_single_leader_share(
+    hr: Client,
+) -> None:
+    run = planted_run(0, {"people": 40, "single_leader_share": 0.4, "viability": 50.0})
+    plant_findings(run, "attention_blindness", 16)
+    plant_findings(run, "isolation", 2)
+    html = hr.get(reverse("portal:dashboard")).text
+    single = " ".join(section(html, "single-leader").split())
+    assert "<strong>40 % of people follow a single leader</strong>" in single
+    assert re.search(r'title="attention_blindness"[^>]*>16 people in this state</a>', single)
+    assert SINGLE_LEADER_MEANING in single
+    counts = section(html, "finding-counts")
+    assert "attention_blindness" not in counts  # next to the share, not in the list
+    isolation = EXPLANATIONS["isolation"]
+    assert f'title="isolation">{isolation.title}</a></td><td>2</td>' in counts
+    assert f"<td>{isolation.summary}</td>" in counts
+    assert ">isolation<" not in html  # no code name shown as a label
+
+
+@pytest.mark.django_db
+def test_the_dashboard_withholds_the_single_leader_share_under_5_people(hr: Client) -> None:
+    run = planted_run(0, {"people": 4, "single_leader_share": 0.75})
+    plant_findings(run, "attention_blindness", 3)
+    html = hr.get(reverse("portal:dashboard")).text
+    assert 'id="single-leader-withheld"' in html
+    assert "75 %" not in html
+    assert "attention_blindness" not in html
+    planted_run(-1, {"people": 40})  # newer, without the metric
+    html = hr.get(reverse("portal:dashboard")).text
+    assert "Not measured in this run." in section(html, "single-leader-share")
 
 
 @pytest.mark.django_db
