@@ -31,6 +31,10 @@ def test_every_pattern_has_a_plain_language_explanation_with_a_source() -> None:
         assert explanation.source
         assert len(explanation.meaning) > 80
         assert len(explanation.action) > 40
+        # The portal shows the first sentence of the meaning as its one-line meaning.
+        assert explanation.meaning.startswith(explanation.summary)
+        assert explanation.summary.endswith(".")
+        assert ". " not in explanation.summary
 
 
 def test_the_report_has_its_sections_charts_and_the_explanations_of_the_patterns_found(
