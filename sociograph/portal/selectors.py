@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -25,9 +25,16 @@ from analytics.models import Finding, MiningRun, PersonMetric, RunStatus
 from analytics.patterns.leadership import DEFAULTS as LEADERSHIP_DEFAULTS
 from analytics.selectors import MIN_GROUP_SIZE
 from analytics.services import progress
+from people import roster
 from people.models import Context, ContextKind, Membership, Person
 from recognition.models import Follow, Recognition
 from sociograph import charts
+from sociograph.reports.explanations import (
+    Explanation,
+    SingleLeaderShare,
+    explanation_of,
+    single_leader_share,
+)
 
 PERSON_METRICS = ("partner_entropy", "in_degree", "out_degree", "leader_count")
 SORTABLE_COLUMNS = ("name", "size", *overview.CONTEXT_COLUMNS)
@@ -74,11 +81,23 @@ def window_of(run: MiningRun | None) -> tuple[datetime, datetime]:
 # Dashboard
 
 
+ATTENTION_BLINDNESS = "attention_blindness"  # shown next to the single-leader share
+
+
 @dataclass(frozen=True)
 class FindingCount:
     pattern: str
     count: int
     url: str
+    explanation: Explanation  # the report's plain label and meaning
+
+
+@dataclass(frozen=True)
+class SingleLeader:
+    """The org's single-leader share and, next to it, the run's attention-blindness findings."""
+
+    share: SingleLeaderShare
+    findings: FindingCount | None
 
 
 @dataclass(frozen=True)
@@ -86,9 +105,10 @@ class Dashboard:
     run: MiningRun | None
     health: dict[str, float | None]
     trend_chart: SafeString
-    findings: list[FindingCount]
+    findings: list[FindingCount]  # every pattern but attention blindness
     current: dict[str, Any] | None
     health_withheld: bool = False  # the latest run measured fewer than MIN_GROUP_SIZE people
+    single_leader: SingleLeader | None = None
 
 
 def finding_admin_url(run: MiningRun, pattern: str) -> str:
@@ -117,13 +137,26 @@ def dashboard() -> Dashboard:
         [charts.Series(name, values) for name, values in trend.items()],
         title="Health index over runs",
     )
-    findings = [
-        FindingCount(pattern, count, finding_admin_url(run, pattern))
+    findings = finding_counts(run)
+    blindness = next((found for found in findings if found.pattern == ATTENTION_BLINDNESS), None)
+    health = {name: values[-1] for name, values in trend.items()}
+    return Dashboard(
+        run,
+        health,
+        chart,
+        [found for found in findings if found is not blindness],
+        state,
+        health_withheld=overview.few_people(org[run.pk]),
+        single_leader=SingleLeader(single_leader_share(org[run.pk]), blindness),
+    )
+
+
+def finding_counts(run: MiningRun) -> list[FindingCount]:
+    """The run's findings per pattern, most frequent first, with their plain labels."""
+    return [
+        FindingCount(pattern, count, finding_admin_url(run, pattern), explanation_of(pattern))
         for pattern, count in overview.finding_counts(run)
     ]
-    health = {name: values[-1] for name, values in trend.items()}
-    withheld = overview.few_people(org[run.pk])
-    return Dashboard(run, health, chart, findings, state, health_withheld=withheld)
 
 
 # Contexts
@@ -200,21 +233,26 @@ def _line(row: overview.ContextRow) -> ContextLine:
 
 # Leadership of a context
 
+LEAD_ROLE = "lead"  # Membership.role of a context's appointed leader (compared case-insensitively)
+KINDS_LED_BY_MANAGERS = frozenset({ContextKind.TEAM, ContextKind.PROJECT})
+
 
 @dataclass(frozen=True)
 class Leader:
     person: Person
     followers: int
     recognitions: int
-    is_formal_manager: bool  # manages members of this context
-    is_informal: bool  # this context's reading of the informal_leader pattern
+    is_formal_leader: bool  # a formal leader of this context
+    is_informal: bool  # a member followed by the threshold, not a formal leader here
 
 
 @dataclass(frozen=True)
-class FormalManager:
+class FormalLeader:
     person: Person
+    holds_lead_role: bool
+    manages_members: bool
     followers: int
-    recognized: bool  # followed or recognized here by one of their reports among the members
+    recognized: bool  # followed or recognized here by a member who counts (see leadership())
 
 
 @dataclass
@@ -225,7 +263,7 @@ class Leadership:
     run: MiningRun | None = None
     informal_min_followers: int = int(LEADERSHIP_DEFAULTS["informal_leader_min_followers"])
     leaders: list[Leader] = field(default_factory=list)
-    managers: list[FormalManager] = field(default_factory=list)
+    formal_leaders: list[FormalLeader] = field(default_factory=list)
 
     @property
     def informal(self) -> list[Person]:
@@ -233,21 +271,38 @@ class Leadership:
 
     @property
     def unrecognized(self) -> list[Person]:
-        return [manager.person for manager in self.managers if not manager.recognized]
+        return [formal.person for formal in self.formal_leaders if not formal.recognized]
 
 
 def analysed_people() -> QuerySet[Person]:
     return Person.objects.filter(analytics_opt_out=False)
 
 
-def members_of(context: Context) -> QuerySet[Person]:
-    """Active members who did not opt out: the people the context's aggregates are over."""
-    member_ids = Membership.objects.filter(context=context).values("person_id")
-    return analysed_people().filter(is_active=True, pk__in=member_ids)
+def end_day_of(run: MiningRun | None) -> date:
+    """The last day of the run's window (of the default window before any run)."""
+    start, end = window_of(run)
+    return roster.window_days(start.timestamp(), end.timestamp())[1]
 
 
-def follows_in_window(start: datetime, end: datetime) -> QuerySet[Follow]:
-    return Follow.objects.filter(since__lt=end).filter(Q(until__isnull=True) | Q(until__gte=start))
+def present_on(day: date) -> QuerySet[Person]:
+    """People employed on `day` who did not opt out of analytics."""
+    return analysed_people().filter(roster.employed_on_q(day))
+
+
+def memberships_on(context: Context, day: date) -> QuerySet[Membership]:
+    """The context's memberships in force on `day`, of people employed that day, not opted out."""
+    in_force = Membership.objects.filter(roster.membership_in_force_q(day), context=context)
+    return in_force.filter(person__analytics_opt_out=False)
+
+
+def members_on(context: Context, day: date) -> QuerySet[Person]:
+    """The context's members on `day`: the people its leadership view is about."""
+    return Person.objects.filter(pk__in=memberships_on(context, day).values("person_id"))
+
+
+def follows_in_force_at(end: datetime) -> QuerySet[Follow]:
+    """Follows in force at the instant `end` (a window's end)."""
+    return Follow.objects.filter(since__lt=end).filter(Q(until__isnull=True) | Q(until__gte=end))
 
 
 def informal_min_followers(run: MiningRun | None) -> int:
@@ -257,63 +312,121 @@ def informal_min_followers(run: MiningRun | None) -> int:
     return int(params.get(key, LEADERSHIP_DEFAULTS[key]))
 
 
-def recognized_by_reports(
-    members: QuerySet[Person], follows: QuerySet[Follow], recognitions: QuerySet[Recognition]
+def lead_role_holders(context: Context, day: date) -> set[int]:
+    """Members holding the context's lead role on `day`."""
+    holders = memberships_on(context, day).filter(role__iexact=LEAD_ROLE)
+    return set(holders.values_list("person_id", flat=True))
+
+
+def managers_among(members: QuerySet[Person]) -> set[int]:
+    """Members who are the formal manager of at least one other member."""
+    return set(members.filter(reports__in=members).values_list("pk", flat=True))
+
+
+def formal_leaders_of(context: Context, day: date) -> tuple[set[int], set[int]]:
+    """(lead-role holders, managers of members) among the context's members on `day`; only
+    teams and projects are led by the managers among their members."""
+    managers: set[int] = set()
+    if context.kind in KINDS_LED_BY_MANAGERS:
+        managers = managers_among(members_on(context, day))
+    return lead_role_holders(context, day), managers
+
+
+def recognized_formal_leaders(
+    lead_holders: set[int],
+    managers: set[int],
+    follows: QuerySet[Follow],
+    recognitions: QuerySet[Recognition],
 ) -> set[int]:
-    """Managers whom one of their reports among the members follows or recognized (in the
-    follows and recognitions given, already narrowed to a context and a window)."""
-    followed = follows.filter(follower__in=members, follower__manager_id=F("leader_id"))
-    thanked = recognitions.filter(giver__in=members, giver__manager_id=F("receiver_id"))
-    return set(followed.values_list("leader_id", flat=True)) | set(
-        thanked.values_list("receiver_id", flat=True)
+    """Formal leaders followed or recognized by a member who counts: any member for a lead-role
+    holder, a member reporting to them for a manager (follows and recognitions already narrowed
+    to the context's members, the context and the window)."""
+    formal = lead_holders | managers
+    pairs = set(follows.filter(leader_id__in=formal).values_list("follower_id", "leader_id"))
+    thanked = recognitions.filter(receiver_id__in=formal)
+    pairs |= set(thanked.values_list("giver_id", "receiver_id"))
+    givers = Person.objects.filter(pk__in={member for member, _ in pairs})
+    manager_of = dict(givers.values_list("pk", "manager_id"))
+    return {
+        leader
+        for member, leader in pairs
+        if leader in lead_holders or (leader in managers and manager_of[member] == leader)
+    }
+
+
+def distinct_followers(follows: QuerySet[Follow]) -> dict[int, int]:
+    """Leader id -> number of distinct followers (duplicate follow records count once)."""
+    counted = follows.values("leader_id").annotate(n=Count("follower_id", distinct=True))
+    return dict(counted.values_list("leader_id", "n"))
+
+
+def recognitions_received(recognitions: QuerySet[Recognition]) -> dict[int, int]:
+    counted = recognitions.values("receiver_id").annotate(n=Count("id"))
+    return dict(counted.values_list("receiver_id", "n"))
+
+
+def _leaders(
+    followers: dict[int, int],
+    recognitions: dict[int, int],
+    formal: set[int],
+    member_ids: set[int],
+    threshold: int,
+) -> list[Leader]:
+    """The people followed here, most followed first."""
+    leaders = [
+        Leader(
+            person,
+            followers[person.pk],
+            recognitions.get(person.pk, 0),
+            is_formal_leader=person.pk in formal,
+            is_informal=person.pk in member_ids
+            and person.pk not in formal
+            and followers[person.pk] >= threshold,
+        )
+        for person in Person.objects.filter(pk__in=followers)
+    ]
+    return sorted(
+        leaders, key=lambda leader: (-leader.followers, -leader.recognitions, leader.person.name)
     )
 
 
 def leadership(context: Context) -> Leadership:
-    """Who is followed in the context against who manages its members, over the latest run's
-    window; the gap lists read the org-wide leadership patterns inside this context."""
-    members = members_of(context)
+    """Who is followed in the context against its formal leaders, as of the latest run's window
+    (docs/portal.md, "Leadership"): members are those of the window's last day; follows count
+    when in force at the window's end, recognitions when given in the window, both only from
+    members; the departed and the opted-out are never listed."""
+    run = overview.latest_run()
+    start, end = window_of(run)
+    day = end_day_of(run)
+    members = members_on(context, day)
     size = members.count()
     if size < MIN_GROUP_SIZE:
         return Leadership(context, size, withheld=True)
-    run = overview.latest_run()
-    start, end = window_of(run)
-    analysed = analysed_people().values("pk")
-    follows = follows_in_window(start, end).filter(
-        context=context, follower__in=analysed, leader__in=analysed
-    )
-    followers = dict(
-        follows.values("leader_id")
-        .annotate(n=Count("follower_id", distinct=True))
-        .values_list("leader_id", "n")
+    present = present_on(day).values("pk")
+    follows = follows_in_force_at(end).filter(
+        context=context, follower__in=members, leader__in=present
     )
     given_here = Recognition.objects.filter(
-        context=context, at__gte=start, at__lt=end, giver__in=analysed, receiver__in=analysed
+        context=context, at__gte=start, at__lt=end, giver__in=members, receiver__in=present
     )
-    recognitions = dict(
-        given_here.values("receiver_id").annotate(n=Count("id")).values_list("receiver_id", "n")
-    )
-    managers = analysed_people().filter(reports__in=members).distinct().order_by("name")
-    manager_ids = {manager.pk for manager in managers}
-    recognized = recognized_by_reports(members, follows, given_here)
-    # Reports of any status count, as in the pattern: a manager is not an informal leader.
-    with_reports = set(
-        Person.objects.filter(manager_id__in=followers).values_list("manager_id", flat=True)
-    )
+    followers = distinct_followers(follows)
+    lead_holders, managers = formal_leaders_of(context, day)
+    recognized = recognized_formal_leaders(lead_holders, managers, follows, given_here)
     threshold = informal_min_followers(run)
-    leaders = sorted(
-        (
-            Leader(
-                person,
-                followers[person.pk],
-                recognitions.get(person.pk, 0),
-                is_formal_manager=person.pk in manager_ids,
-                is_informal=followers[person.pk] >= threshold and person.pk not in with_reports,
-            )
-            for person in Person.objects.filter(pk__in=followers)
-        ),
-        key=lambda leader: (-leader.followers, -leader.recognitions, leader.person.name),
+    member_ids = set(members.values_list("pk", flat=True))
+    leaders = _leaders(
+        followers, recognitions_received(given_here), lead_holders | managers, member_ids, threshold
     )
+    formal_leaders = [
+        FormalLeader(
+            person,
+            holds_lead_role=person.pk in lead_holders,
+            manages_members=person.pk in managers,
+            followers=followers.get(person.pk, 0),
+            recognized=person.pk in recognized,
+        )
+        for person in Person.objects.filter(pk__in=lead_holders | managers).order_by("name")
+    ]
     return Leadership(
         context,
         size,
@@ -321,10 +434,7 @@ def leadership(context: Context) -> Leadership:
         run=run,
         informal_min_followers=threshold,
         leaders=leaders,
-        managers=[
-            FormalManager(manager, followers.get(manager.pk, 0), manager.pk in recognized)
-            for manager in managers
-        ],
+        formal_leaders=formal_leaders,
     )
 
 
@@ -337,6 +447,12 @@ class ContextPeople:
     people: list[Person]
 
 
+@dataclass(frozen=True)
+class PersonFinding:
+    finding: Finding
+    explanation: Explanation  # the report's plain label and meaning of its pattern
+
+
 @dataclass
 class Profile:
     person: Person
@@ -346,7 +462,7 @@ class Profile:
     recognition_chart: SafeString = field(default_factory=lambda: SafeString(""))
     recognition_months: list[tuple[str, int, int]] = field(default_factory=list)
     metrics: dict[str, float] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[PersonFinding] = field(default_factory=list)
     run: MiningRun | None = None
 
 
@@ -448,7 +564,10 @@ def profile(person: Person, with_findings: bool) -> Profile:
             ).values_list("metric", "value")
         )
         if with_findings:
-            result.findings = list(
-                Finding.objects.filter(run=run, subjects=person).select_related("context")
-            )
+            result.findings = findings_about(person, run)
     return result
+
+
+def findings_about(person: Person, run: MiningRun) -> list[PersonFinding]:
+    found = Finding.objects.filter(run=run, subjects=person).select_related("context")
+    return [PersonFinding(finding, explanation_of(finding.pattern)) for finding in found]

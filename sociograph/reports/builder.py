@@ -22,7 +22,7 @@ from analytics import overview
 from analytics.models import MiningRun, RunStatus
 from analytics.selectors import MIN_GROUP_SIZE
 from sociograph.charts import Series, bar_chart, line_chart
-from sociograph.reports.explanations import Explanation, explanation_of
+from sociograph.reports.explanations import Explanation, explanation_of, single_leader_share
 from sociograph.reports.selectors import compared_run
 
 HEALTH_CHART_TITLE = "Health index over the last runs"
@@ -146,6 +146,7 @@ def report_context(run: MiningRun) -> dict[str, Any]:
         "min_group_size": MIN_GROUP_SIZE,
         "org_withheld": org_withheld,
         "health_chart": None if org_withheld else _health_chart(history, org),
+        "single_leader": single_leader_share(org[run.pk]),
         "changes": [] if org_withheld else _change_lines(run, before, org),
         "findings_chart": bar_chart(
             [(explanation_of(pattern).title, count) for pattern, count in counts],

@@ -1,12 +1,21 @@
 """What each finding pattern means for people and what to do about it, in plain language.
 
 Definitions and thresholds are in docs/analytics.md; `source` names the research each pattern
-rests on (or says that it is an operational definition).
+rests on (or says that it is an operational definition). The org-health reports and the HR
+portal show the same texts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from analytics import overview
+
+SINGLE_LEADER_METRIC = "single_leader_share"
+SINGLE_LEADER_MEANING = (
+    "Following a single leader is the default attention-blindness state: a conventional "
+    "hierarchy, where people follow their manager only, is expected to show it."
+)
 
 
 @dataclass(frozen=True)
@@ -16,6 +25,12 @@ class Explanation:
     meaning: str  # what it says about people's working life
     action: str  # what HR and managers can do
     source: str
+
+    @property
+    def summary(self) -> str:
+        """The meaning's first sentence: the one-line meaning shown next to a count."""
+        first, period, _ = self.meaning.partition(". ")
+        return first + "." if period else self.meaning
 
 
 EXPLANATIONS: dict[str, Explanation] = {
@@ -155,3 +170,26 @@ def explanation_of(pattern: str) -> Explanation:
             "docs/analytics.md",
         ),
     )
+
+
+@dataclass(frozen=True)
+class SingleLeaderShare:
+    """The org metric single_leader_share as shown: withheld when the run measured fewer than
+    MIN_GROUP_SIZE people, None when the run did not measure it."""
+
+    share: float | None
+    withheld: bool
+    meaning: str = SINGLE_LEADER_MEANING
+
+    @property
+    def text(self) -> str:
+        if self.share is None:
+            return ""
+        return f"{self.share * 100:.0f} % of people follow a single leader"
+
+
+def single_leader_share(org: dict[str, float]) -> SingleLeaderShare:
+    """The share of one run's org metrics (overview.org_values of the run)."""
+    if overview.few_people(org):
+        return SingleLeaderShare(None, withheld=True)
+    return SingleLeaderShare(org.get(SINGLE_LEADER_METRIC), withheld=False)

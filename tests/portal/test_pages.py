@@ -11,12 +11,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from analytics.models import MiningRun, RunStatus
+from analytics.models import Finding, MiningRun, RunStatus
 from analytics.services import create_run
 from people.models import Context, Membership, Person
 from recognition.models import Follow
 from sociograph.api.roles import Role, assign_role
 from sociograph.portal.selectors import CONTEXTS_PER_PAGE, shown_health_trend
+from sociograph.reports.explanations import EXPLANATIONS, SINGLE_LEADER_MEANING
 from tests.planting import context_metrics
 from tests.portal.conftest import pk_of, planted_run
 
@@ -117,7 +118,8 @@ def test_the_dashboard_shows_the_health_trend_and_finding_counts(
     assert html.count('class="series"') == 3  # viability, agility, well-being
     counts = section(html, "finding-counts")
     link = f"/admin/analytics/finding/?run__id__exact={mined.pk}&amp;pattern=informal_leader"
-    assert re.search(rf'<a href="{re.escape(link)}">informal_leader</a></td><td>1</td>', counts)
+    label = rf'<a href="{re.escape(link)}" title="informal_leader">Informal leaders</a>'
+    assert re.search(rf"{label}</td><td>1</td>", counts)
     assert 'id="run-progress"' in html
     assert f"Run {mined.pk}:" in html
 
@@ -155,16 +157,21 @@ def test_the_leadership_view_shows_the_gap(mined: MiningRun, hr: Client) -> None
     cai = recognized.split('data-person="E3"')[1].split("</tr>")[0]
     assert re.search(r"<td>3</td><td>2</td>", cai)  # 3 followers, 2 recognitions received
     assert 'data-person="E3" class="gap informal"' in recognized
-    managers = section(html, "formal-managers")
-    assert 'data-person="E5" class="gap"' in managers
-    assert 'data-person="E2" class="gap"' in managers  # followed in Platform, not in the Guild
     assert 'data-person="E4"' in recognized  # followed by 2: under the informal threshold of 3
     assert 'data-person="E4" class="gap informal"' not in recognized
     assert people_in(section(html, "informal-leaders")) == ["E3"]
-    # Org-wide only E5 is unrecognized; here E1 and E2 are too: their reports in the Guild
-    # (E5; E3, E4) follow them in Leadership and Platform only.
-    unrecognized = section(html, "unrecognized-formal-leaders")
-    assert people_in(unrecognized) == gap_rows(managers) == ["E1", "E2", "E5"]
+    # A community's formal leaders hold its lead role: E5 manages E6-E8, all in the Guild, yet
+    # is no formal leader of it, so no gap.
+    assert people_in(section(html, "formal-leaders")) == []
+    assert "No member holds the lead role" in section(html, "formal-leaders")
+    assert people_in(section(html, "unrecognized-formal-leaders")) == []
+
+    guild = Context.objects.get(kind="community", name="Guild")
+    Membership.objects.filter(person__external_id="E5", context=guild).update(role="Lead")
+    html = hr.get(leadership_url("community:Guild")).text
+    formal = section(html, "formal-leaders")
+    assert people_in(formal) == gap_rows(formal) == ["E5"]
+    assert people_in(section(html, "unrecognized-formal-leaders")) == ["E5"]
 
     small = hr.get(leadership_url("team:Platform")).text
     assert 'id="leadership-withheld"' in small
@@ -184,7 +191,9 @@ def test_a_person_page_shows_leaders_followers_recognitions_and_diversity(
 
     cai = hr.get(reverse("portal:person", args=[pk_of("E3")])).text
     assert re.search(r"in community:Guild \(3\): Fay, Gus, Hal", section(cai, "followers"))
-    assert 'data-pattern="informal_leader"' in section(cai, "findings")
+    findings = section(cai, "findings")
+    assert '<strong title="informal_leader">Informal leaders</strong>' in findings
+    assert EXPLANATIONS["informal_leader"].summary in findings
     months = re.findall(r"<tr><td>(\d{4}-\d\d)</td><td>(\d+)</td><td>(\d+)</td></tr>", cai)
     assert sum(int(received) for _, _, received in months) == 2
     assert sum(int(given) for _, given, _ in months) == 1
@@ -221,13 +230,15 @@ def test_the_gap_lists_read_the_leadership_patterns_inside_the_context(
     html = hr.get(leadership_url("project:Atlas")).text
     informal = section(html, "informal-leaders")
     unrecognized = section(html, "unrecognized-formal-leaders")
-    managers = section(html, "formal-managers")
+    formal = section(html, "formal-leaders")
     assert 'data-person="E3"' not in informal
     assert people_in(informal) == gap_rows(section(html, "recognized-leaders")) == []
-    # Atlas's members E2, E3, E4, E6, E7 report to E1, E2, E2, E5, E5: E5 is recognized here,
-    # the others are not (E2 follows E1 in Leadership, E3 follows E2 in Platform).
-    assert people_in(managers) == ["E1", "E2", "E5"]
-    assert people_in(unrecognized) == gap_rows(managers) == ["E1", "E2"]
+    # Atlas's members E1, E2, E3, E4, E6, E7 report to -, E1, E2, E2, E5, E5: its formal leaders
+    # are the managers among them, E1 and E2 (E5 is no member), and neither is followed or
+    # recognized here by a report (E2 follows E1 in Leadership, E3 follows E2 in Platform).
+    assert people_in(formal) == ["E1", "E2"]
+    assert people_in(unrecognized) == gap_rows(formal) == ["E1", "E2"]
+    assert 'data-person="E5"' in section(html, "recognized-leaders")  # followed by Fay
     assert "Per-context readings of the org-wide patterns" in " ".join(html.split())
 
 
@@ -249,6 +260,44 @@ def test_the_dashboard_withholds_the_health_index_of_an_org_under_5_people(hr: C
     html = hr.get(reverse("portal:dashboard")).text
     assert 'id="health-withheld"' not in html
     assert re.findall(r"<td>(\d+)</td>", section(html, "health-index")) == ["45", "55", "65"]
+
+
+def plant_findings(run: MiningRun, pattern: str, count: int) -> None:
+    for _ in range(count):
+        Finding.objects.create(run=run, pattern=pattern, severity="warning")
+
+
+@pytest.mark.django_db
+def test_the_dashboard_labels_findings_in_plain_words_and_shows_the_single_leader_share(
+    hr: Client,
+) -> None:
+    run = planted_run(0, {"people": 40, "single_leader_share": 0.4, "viability": 50.0})
+    plant_findings(run, "attention_blindness", 16)
+    plant_findings(run, "isolation", 2)
+    html = hr.get(reverse("portal:dashboard")).text
+    single = " ".join(section(html, "single-leader").split())
+    assert "<strong>40 % of people follow a single leader</strong>" in single
+    assert re.search(r'title="attention_blindness"[^>]*>16 people in this state</a>', single)
+    assert SINGLE_LEADER_MEANING in single
+    counts = section(html, "finding-counts")
+    assert "attention_blindness" not in counts  # next to the share, not in the list
+    isolation = EXPLANATIONS["isolation"]
+    assert f'title="isolation">{isolation.title}</a></td><td>2</td>' in counts
+    assert f"<td>{isolation.summary}</td>" in counts
+    assert ">isolation<" not in html  # no code name shown as a label
+
+
+@pytest.mark.django_db
+def test_the_dashboard_withholds_the_single_leader_share_under_5_people(hr: Client) -> None:
+    run = planted_run(0, {"people": 4, "single_leader_share": 0.75})
+    plant_findings(run, "attention_blindness", 3)
+    html = hr.get(reverse("portal:dashboard")).text
+    assert 'id="single-leader-withheld"' in html
+    assert "75 %" not in html
+    assert "attention_blindness" not in html
+    planted_run(-1, {"people": 40})  # newer, without the metric
+    html = hr.get(reverse("portal:dashboard")).text
+    assert "Not measured in this run." in section(html, "single-leader-share")
 
 
 @pytest.mark.django_db

@@ -14,7 +14,7 @@ from analytics.models import ContextMetric, MiningRun, OrgMetric, RunStatus
 from people.models import Context
 from sociograph.api.views.webhooks import PATTERNS
 from sociograph.reports.builder import METRIC_LABELS, ReportError, render_html
-from sociograph.reports.explanations import EXPLANATIONS
+from sociograph.reports.explanations import EXPLANATIONS, SINGLE_LEADER_MEANING
 from tests.reports.conftest import FINISHED, PlantedRuns, planted_run
 
 pytestmark = [pytest.mark.django_db]
@@ -31,6 +31,10 @@ def test_every_pattern_has_a_plain_language_explanation_with_a_source() -> None:
         assert explanation.source
         assert len(explanation.meaning) > 80
         assert len(explanation.action) > 40
+        # The portal shows the first sentence of the meaning as its one-line meaning.
+        assert explanation.meaning.startswith(explanation.summary)
+        assert explanation.summary.endswith(".")
+        assert ". " not in explanation.summary
 
 
 def test_the_report_has_its_sections_charts_and_the_explanations_of_the_patterns_found(
@@ -159,3 +163,19 @@ def test_runs_of_fewer_than_five_people_are_gaps_in_the_health_history_and_not_c
     assert "No earlier run to compare with, or nothing changed." in html
     for figure in ("12.3", "23.4", "34.5", "0.90", "0.91"):
         assert figure not in html
+
+
+def test_the_report_shows_the_share_of_people_following_a_single_leader_with_its_meaning() -> None:
+    run = planted_run(FINISHED, {"people": 40, "single_leader_share": 0.4, "viability": 50.0})
+    text = text_of(render_html(run))
+    assert "Following a single leader 40 % of people follow a single leader." in text
+    assert SINGLE_LEADER_MEANING in text
+
+
+def test_the_single_leader_share_is_withheld_under_five_people_and_absent_when_unmeasured() -> None:
+    small = planted_run(FINISHED, {"people": 4, "single_leader_share": 0.75})
+    text = text_of(render_html(small))
+    assert "75 %" not in text
+    assert "Following a single leader withheld" in text
+    unmeasured = planted_run(FINISHED + timedelta(days=7), {"people": 40})
+    assert "Following a single leader Not measured in this run." in text_of(render_html(unmeasured))
