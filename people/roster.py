@@ -87,6 +87,7 @@ class Roster:
     """The people and context members of one window, read once per mining run."""
 
     present: frozenset[str]  # employed on the window's last day, not opted out
+    employed: frozenset[str]  # employed on some day of the window, not opted out
     members_at_end: Mapping[str, frozenset[str]]  # context uuid -> present members
     members_in_window: Mapping[str, frozenset[str]]  # context uuid -> members at any time
     contexts: Mapping[str, dict[str, str]]  # context uuid -> {"kind", "key"}
@@ -147,6 +148,7 @@ def build_roster(
                 roles[context, person].add(row["role"])
     return Roster(
         present=frozenset(present),
+        employed=frozenset(spans),
         members_at_end={c: frozenset(p) for c, p in at_end.items()},
         members_in_window={c: frozenset(p) for c, p in during.items()},
         contexts=contexts,

@@ -32,7 +32,8 @@ RETURN DISTINCT follower.uuid AS follower, leader.uuid AS leader, r.context AS c
 """
 
 # One row per arc of G with its event count. Departed people's arcs stay: the events they took
-# part in while present count for the others.
+# part in while present count for the others (people employed on no day of the window, such as
+# a departure without a date, are left out by load_arcs).
 ARCS: LiteralString = """
 MATCH (a:Person)-[i:INTERACTED]->(b:Person)
 WHERE $start <= i.ts < $end AND a <> b AND NOT a.opted_out AND NOT b.opted_out
@@ -53,17 +54,23 @@ def load_roster(window: Window) -> Roster:
 
 
 def load_arcs(window: Window) -> Arcs:
-    """The arcs of G with their event counts, read once per run execution."""
+    """The arcs of G with their event counts, between people employed during the window, read
+    once per run execution."""
     if "arcs" not in window.shared:
+        employed = load_roster(window).employed
         rows = gateway.read(ARCS, start=window.start, end=window.end)
-        window.shared["arcs"] = {(row["source"], row["target"]): int(row["events"]) for row in rows}
+        window.shared["arcs"] = {
+            (row["source"], row["target"]): int(row["events"])
+            for row in rows
+            if row["source"] in employed and row["target"] in employed
+        }
     arcs: Arcs = window.shared["arcs"]
     return arcs
 
 
 def graph_people(window: Window) -> list[str]:
-    """The nodes of G in a stable order: the people present at the window's end, and everyone
-    else (not opted out) who took part in an interaction of the window."""
+    """The nodes of G in a stable order: the people present at the window's end, and the others
+    employed during the window who took part in one of its interactions."""
     people = set(load_roster(window).present)
     for source, target in load_arcs(window):
         people.update((source, target))
