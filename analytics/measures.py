@@ -12,20 +12,56 @@ import igraph
 import numpy as np
 
 
-def burstiness(times: Sequence[float]) -> float | None:
-    """(sigma - mu) / (sigma + mu) of the inter-event times (Goh & Barabasi 2008).
+def distinct_gaps(times: Sequence[float]) -> list[float]:
+    """Gaps between consecutive *distinct* instants: a meeting logged as nine arcs at the same
+    second is one event of the person's timeline, not eight zero gaps."""
+    return [b - a for a, b in pairwise(sorted(set(times)))]
 
-    Population standard deviation. None with fewer than three events (one gap says nothing).
-    """
-    if len(times) < 3:
+
+def _gap_moments(times: Sequence[float]) -> tuple[int, float, float] | None:
+    """(number of gaps, mean, population SD) of the gaps between distinct instants; None with
+    fewer than three distinct instants (one gap says nothing about its spread)."""
+    gaps = distinct_gaps(times)
+    if len(gaps) < 2:
         return None
-    ordered = sorted(times)
-    gaps = [b - a for a, b in pairwise(ordered)]
     mean = sum(gaps) / len(gaps)
     sigma = math.sqrt(sum((gap - mean) ** 2 for gap in gaps) / len(gaps))
-    if sigma + mean == 0:
-        return None  # all events at one instant: no timing to speak of
+    return len(gaps), mean, sigma
+
+
+def burstiness(times: Sequence[float]) -> float | None:
+    """B = (sigma - mu) / (sigma + mu) of the gaps between distinct instants (Goh & Barabasi,
+    EPL 81, 48002, 2008): -1 regular, 0 Poisson, towards 1 bursty.
+
+    Population standard deviation. Repeated timestamps count once (see `distinct_gaps`). None
+    with fewer than three distinct instants.
+    """
+    moments = _gap_moments(times)
+    if moments is None:
+        return None
+    _, mean, sigma = moments
     return (sigma - mean) / (sigma + mean)
+
+
+def burstiness_corrected(times: Sequence[float]) -> float | None:
+    """Finite-size corrected burstiness (Kim & Jo, Phys. Rev. E 94, 032311, 2016):
+
+        A_n = (sqrt(n+1) r - sqrt(n-1)) / ((sqrt(n+1) - 2) r + sqrt(n-1)),  r = sigma / mu,
+
+    with sigma, mu the population SD and mean of the gaps between distinct instants and n the
+    number of those gaps (distinct instants - 1). n counts the values whose spread is measured:
+    n gaps with all but one zero give the largest possible r = sqrt(n - 1), and the formula maps
+    exactly that to 1 (and r = 0, a regular series, to -1); B's maximum with n gaps is below 1,
+    which is the finite-size bias A_n removes. As n grows A_n tends to B = (r - 1) / (r + 1).
+    None with fewer than three distinct instants.
+    """
+    moments = _gap_moments(times)
+    if moments is None:
+        return None
+    n, mean, sigma = moments
+    ratio = sigma / mean
+    plus, minus = math.sqrt(n + 1), math.sqrt(n - 1)
+    return (plus * ratio - minus) / ((plus - 2) * ratio + minus)
 
 
 def normalized_entropy(counts: Iterable[float]) -> float:
