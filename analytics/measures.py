@@ -244,3 +244,61 @@ def _prune(
         if not failing:
             return group
         group = group - failing
+
+
+def recognition_ring_search(
+    given: dict[tuple[str, str], int],
+    min_given: int,
+    min_share: float,
+    min_recognizers: int,
+    sizes: tuple[int, int],
+) -> list[list[str]]:
+    """`recognition_rings`' groups, also looking inside the groups larger than `sizes[1]`.
+
+    Same rules and pruning as `recognition_rings`. A qualifying group above the maximum size is
+    split, then each part is pruned and searched again:
+    1. into its strongly connected components (a recognition between two rings that is not
+       returned does not join them);
+    2. if it is one strongly connected component, into its modularity communities (Clauset,
+       Newman & Moore, PRE 70, 066111, 2004: greedy agglomeration, deterministic) of the
+       undirected graph weighted by recognitions.
+    A group with no community structure (one community, e.g. a whole department recognizing
+    itself evenly) is a department, not a ring, and is dropped as before. Groups of the same
+    people as `recognition_rings` returns are returned unchanged; the result is sorted.
+    """
+    total: dict[str, int] = {}
+    for (giver, _), count in given.items():
+        total[giver] = total.get(giver, 0) + count
+    pending = _weak_components({g for g, n in total.items() if n >= min_given}, given)
+    rings: list[list[str]] = []
+    while pending:
+        group = set(pending.pop())
+        kept = _prune(group, given, total, min_share, min_recognizers)
+        if kept != group:
+            pending.extend(_weak_components(kept, given))
+        elif sizes[0] <= len(kept) <= sizes[1]:
+            rings.append(sorted(kept))
+        elif len(kept) > sizes[1]:
+            pending.extend(_split_large_group(kept, given))
+    return sorted(rings)
+
+
+def _split_large_group(group: set[str], given: dict[tuple[str, str], int]) -> list[frozenset[str]]:
+    """Strongly connected components, else modularity communities; [] when it does not split."""
+    order = sorted(group)
+    index = {person: position for position, person in enumerate(order)}
+    arcs = [
+        (index[a], index[b], count)
+        for (a, b), count in given.items()
+        if a != b and a in index and b in index
+    ]
+    directed = igraph.Graph(n=len(order), edges=[(a, b) for a, b, _ in arcs], directed=True)
+    parts = directed.connected_components(mode="strong")
+    if len(parts) == 1:
+        undirected = igraph.Graph(n=len(order), edges=[(a, b) for a, b, _ in arcs])
+        undirected.es["weight"] = [float(count) for _, _, count in arcs]
+        undirected.simplify(combine_edges={"weight": "sum"})
+        parts = undirected.community_fastgreedy(weights="weight").as_clustering()
+    if len(parts) == 1:
+        return []
+    return [frozenset(order[v] for v in part) for part in parts]
