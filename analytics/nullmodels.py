@@ -15,6 +15,7 @@ and closed forms in tests/unit/test_nullmodels.py.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -390,3 +391,223 @@ def _tested_group(
         severity=contagion_severity(candidate.effect_size),
         fires=p_value < alpha and candidate.gap <= -min_gap,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# recognition_ring: rings against degree-preserving rewirings
+
+
+@dataclass(frozen=True)
+class RingRules:
+    """The rules of `measures.recognition_ring_search` (defaults as in patterns/recognition)."""
+
+    min_given: int = 3
+    min_share: float = 0.8
+    min_recognizers: int = 2
+    sizes: tuple[int, int] = (3, 12)
+
+    def search(self, given: dict[tuple[str, str], int]) -> list[list[str]]:
+        return measures.recognition_ring_search(
+            given, self.min_given, self.min_share, self.min_recognizers, self.sizes
+        )
+
+
+@dataclass(frozen=True)
+class RingTest:
+    """A ring, its internal recognitions, their expectation, and the rewiring p-value.
+
+    `excess` = internal - expected (the test statistic). `fires`: p < alpha.
+    """
+
+    members: tuple[str, ...]
+    internal: int
+    expected: float
+    excess: float
+    p_value: float
+    fires: bool
+
+
+def ring_excess(group: Sequence[str], given: Mapping[tuple[str, str], int]) -> tuple[int, float]:
+    """Recognitions between members, and their expectation when every recognition goes to a
+    receiver drawn in proportion to received recognitions (directed configuration model, the
+    null of directed modularity: Leicht & Newman, PRL 100, 118703, 2008):
+
+        expected = (out_g * in_g - sum_{i in g} out_i * in_i) / R,
+
+    out/in: recognitions given/received over the whole graph, R: all recognitions, the sum
+    leaving out a member recognizing themself."""
+    members = set(group)
+    total = sum(given.values())
+    out: dict[str, int] = {}
+    into: dict[str, int] = {}
+    internal = 0
+    for (giver, receiver), count in given.items():
+        out[giver] = out.get(giver, 0) + count
+        into[receiver] = into.get(receiver, 0) + count
+        if giver in members and receiver in members:
+            internal += count
+    out_g = sum(out.get(m, 0) for m in members)
+    in_g = sum(into.get(m, 0) for m in members)
+    self_pairs = sum(out.get(m, 0) * into.get(m, 0) for m in members)
+    return internal, (out_g * in_g - self_pairs) / total if total else 0.0
+
+
+def rewired_recognitions(
+    given: Mapping[tuple[str, str], int], rng: np.random.Generator
+) -> dict[tuple[str, str], int]:
+    """A random recognition graph where everyone gives and receives exactly as many recognitions
+    as in `given`: each recognition's receiver slot is shuffled (stub matching of the directed
+    configuration model; repeated pairs allowed, as repeated recognitions are). Self-recognitions
+    created by the shuffle are swapped with random other slots until none is left; if a person
+    holds so many slots that it cannot be avoided (after 100 rounds), the remaining ones are
+    dropped."""
+    people = sorted({p for pair in given for p in pair})
+    index = {person: k for k, person in enumerate(people)}
+    counts = np.array(list(given.values()), dtype=np.int64)
+    givers = np.repeat([index[g] for g, _ in given], counts)
+    receivers = rng.permutation(np.repeat([index[r] for _, r in given], counts))
+    for _ in range(100):
+        loops = np.flatnonzero(givers == receivers)
+        if not loops.size:
+            break
+        partners = rng.integers(0, receivers.size, loops.size)
+        receivers[loops], receivers[partners] = receivers[partners], receivers[loops].copy()
+    keep = givers != receivers
+    codes, tallies = np.unique(givers[keep] * len(people) + receivers[keep], return_counts=True)
+    return {
+        (people[c // len(people)], people[c % len(people)]): int(t)
+        for c, t in zip(codes.tolist(), tallies.tolist(), strict=True)
+    }
+
+
+def recognition_ring_tests(
+    given: dict[tuple[str, str], int],
+    rules: RingRules | None = None,
+    *,
+    rewirings: int = DEFAULT_PERMUTATIONS,
+    alpha: float = DEFAULT_ALPHA,
+    seed: int = 0,
+) -> list[RingTest]:
+    """The rings of `measures.recognition_ring_search`, each with a p-value against
+    degree-preserving rewirings of the recognition graph.
+
+    Statistic: the ring's excess of internal recognitions over the configuration-model
+    expectation (`ring_excess`). Each of `rewirings` seeded rewirings (`rewired_recognitions`)
+    is searched with the same rules and keeps its largest excess (none found: no ring can beat
+    it); p = (1 + #{rewirings whose largest excess >= the ring's}) / (1 + rewirings).
+    Why the max over the same search rather than the ring's own density under rewiring: the ring
+    was chosen because it is dense, so its own members' density in random graphs is the wrong
+    reference (among 10 people recognizing at random the search always finds some dense six);
+    the max statistic asks how often chance alone produces any ring this strong anywhere, which
+    bounds the chance of any false ring at alpha (Westfall & Young 1993). Sorted by members.
+    """
+    rules = rules or RingRules()
+    rings = rules.search(given)
+    if not rings:
+        return []
+    rng = np.random.default_rng(seed)
+    null_max = np.full(rewirings, -np.inf)
+    for k in range(rewirings):
+        rewired = rewired_recognitions(given, rng)
+        excesses = [_excess(ring, rewired) for ring in rules.search(rewired)]
+        if excesses:
+            null_max[k] = max(excesses)
+    tests = []
+    for ring in rings:
+        internal, expected = ring_excess(ring, given)
+        p_value = (1 + int((null_max >= internal - expected).sum())) / (1 + rewirings)
+        tests.append(
+            RingTest(tuple(ring), internal, expected, internal - expected, p_value, p_value < alpha)
+        )
+    return tests
+
+
+def _excess(group: Sequence[str], given: Mapping[tuple[str, str], int]) -> float:
+    internal, expected = ring_excess(group, given)
+    return internal - expected
+
+
+# ---------------------------------------------------------------------------------------------
+# silo: exploration against random mixing
+
+
+SILO_MAX_EXPLORATION = 0.1
+
+
+@dataclass(frozen=True)
+class SiloTest:
+    """A context's exploration, its random-mixing expectation, and the one-sided p-value."""
+
+    observed: float
+    expected: float
+    p_value: float
+    is_silo: bool
+
+
+def expected_exploration(member_events: Sequence[int], total_events: int) -> float:
+    """Expected exploration of a context if every interaction event paired its two ends at random
+    (configuration model: an event end meets another end with probability proportional to that
+    person's events; Molloy & Reed 1995, the null of Newman's modularity).
+
+    With k_i the events of member i (either end), K = sum of k_i and 2E the event ends of the org
+    (E = `total_events`), an end of member i meets another member with probability
+    q_i = (K - k_i) / (2E - k_i) (nobody meets themself). Expected ends meeting members:
+    M = sum k_i q_i, each inside event using two of them; expected crossing events X = K - M and
+    inside events I = M / 2, so exploration = X / (X + I). With everyone equally active this is
+    the uniform-mixing value: q = (n - 1) / (N - 1).
+    """
+    events = np.asarray(member_events, dtype=float)
+    ends = 2.0 * total_events
+    member_ends = events.sum()
+    if member_ends == 0:
+        return 0.0
+    meeting = np.divide(
+        member_ends - events, ends - events, out=np.zeros_like(events), where=ends > events
+    )
+    inside_ends = float((events * meeting).sum())
+    crossing = member_ends - inside_ends
+    inside = inside_ends / 2
+    return crossing / (crossing + inside) if crossing + inside > 0 else 0.0
+
+
+def binomial_cdf(successes: int, trials: int, probability: float) -> float:
+    """P(Binomial(trials, probability) <= successes), summed in log space (exact to rounding)."""
+    if successes >= trials or probability <= 0.0:
+        return 1.0
+    if successes < 0:
+        return 0.0
+    if probability >= 1.0:
+        return 0.0
+    k = np.arange(1, successes + 1, dtype=float)
+    steps = np.log(trials - k + 1) - np.log(k) + math.log(probability) - math.log1p(-probability)
+    log_pmf = trials * math.log1p(-probability) + np.concatenate([[0.0], np.cumsum(steps)])
+    top = float(log_pmf.max())
+    return min(1.0, math.exp(top) * float(np.exp(log_pmf - top).sum()))
+
+
+def silo_test(
+    inside_events: int,
+    crossing_events: int,
+    member_events: Sequence[int],
+    total_events: int,
+    max_exploration: float = SILO_MAX_EXPLORATION,
+    alpha: float = DEFAULT_ALPHA,
+) -> SiloTest:
+    """Is the context's exploration below what random mixing would give?
+
+    observed = crossing / (inside + crossing) (the `exploration` context metric); expected from
+    `expected_exploration`. p = P(X <= crossing) for X ~ Binomial(inside + crossing, expected):
+    each touching event crosses the boundary with the expected probability (events, not event
+    ends, are the trials: an inside event's two ends are not independent, so counting ends
+    would overstate the evidence). Deterministic, no seed needed.
+    Rule: silo when observed < `max_exploration` AND observed < expected / 2 AND p < `alpha`
+    (a context holding most of the org explores little by arithmetic, not by closure).
+    """
+    touching = inside_events + crossing_events
+    expected = expected_exploration(member_events, total_events)
+    if touching == 0:
+        return SiloTest(0.0, expected, 1.0, False)
+    observed = crossing_events / touching
+    p_value = binomial_cdf(crossing_events, touching, expected)
+    is_silo = observed < max_exploration and observed < expected / 2 and p_value < alpha
+    return SiloTest(observed, expected, p_value, is_silo)
