@@ -12,20 +12,56 @@ import igraph
 import numpy as np
 
 
-def burstiness(times: Sequence[float]) -> float | None:
-    """(sigma - mu) / (sigma + mu) of the inter-event times (Goh & Barabasi 2008).
+def distinct_gaps(times: Sequence[float]) -> list[float]:
+    """Gaps between consecutive *distinct* instants: a meeting logged as nine arcs at the same
+    second is one event of the person's timeline, not eight zero gaps."""
+    return [b - a for a, b in pairwise(sorted(set(times)))]
 
-    Population standard deviation. None with fewer than three events (one gap says nothing).
-    """
-    if len(times) < 3:
+
+def _gap_moments(times: Sequence[float]) -> tuple[int, float, float] | None:
+    """(number of gaps, mean, population SD) of the gaps between distinct instants; None with
+    fewer than three distinct instants (one gap says nothing about its spread)."""
+    gaps = distinct_gaps(times)
+    if len(gaps) < 2:
         return None
-    ordered = sorted(times)
-    gaps = [b - a for a, b in pairwise(ordered)]
     mean = sum(gaps) / len(gaps)
     sigma = math.sqrt(sum((gap - mean) ** 2 for gap in gaps) / len(gaps))
-    if sigma + mean == 0:
-        return None  # all events at one instant: no timing to speak of
+    return len(gaps), mean, sigma
+
+
+def burstiness(times: Sequence[float]) -> float | None:
+    """B = (sigma - mu) / (sigma + mu) of the gaps between distinct instants (Goh & Barabasi,
+    EPL 81, 48002, 2008): -1 regular, 0 Poisson, towards 1 bursty.
+
+    Population standard deviation. Repeated timestamps count once (see `distinct_gaps`). None
+    with fewer than three distinct instants.
+    """
+    moments = _gap_moments(times)
+    if moments is None:
+        return None
+    _, mean, sigma = moments
     return (sigma - mean) / (sigma + mean)
+
+
+def burstiness_corrected(times: Sequence[float]) -> float | None:
+    """Finite-size corrected burstiness (Kim & Jo, Phys. Rev. E 94, 032311, 2016):
+
+        A_n = (sqrt(n+1) r - sqrt(n-1)) / ((sqrt(n+1) - 2) r + sqrt(n-1)),  r = sigma / mu,
+
+    with sigma, mu the population SD and mean of the gaps between distinct instants and n the
+    number of those gaps (distinct instants - 1). n counts the values whose spread is measured:
+    n gaps with all but one zero give the largest possible r = sqrt(n - 1), and the formula maps
+    exactly that to 1 (and r = 0, a regular series, to -1); B's maximum with n gaps is below 1,
+    which is the finite-size bias A_n removes. As n grows A_n tends to B = (r - 1) / (r + 1).
+    None with fewer than three distinct instants.
+    """
+    moments = _gap_moments(times)
+    if moments is None:
+        return None
+    n, mean, sigma = moments
+    ratio = sigma / mean
+    plus, minus = math.sqrt(n + 1), math.sqrt(n - 1)
+    return (plus * ratio - minus) / ((plus - 2) * ratio + minus)
 
 
 def normalized_entropy(counts: Iterable[float]) -> float:
@@ -208,3 +244,61 @@ def _prune(
         if not failing:
             return group
         group = group - failing
+
+
+def recognition_ring_search(
+    given: dict[tuple[str, str], int],
+    min_given: int,
+    min_share: float,
+    min_recognizers: int,
+    sizes: tuple[int, int],
+) -> list[list[str]]:
+    """`recognition_rings`' groups, also looking inside the groups larger than `sizes[1]`.
+
+    Same rules and pruning as `recognition_rings`. A qualifying group above the maximum size is
+    split, then each part is pruned and searched again:
+    1. into its strongly connected components (a recognition between two rings that is not
+       returned does not join them);
+    2. if it is one strongly connected component, into its modularity communities (Clauset,
+       Newman & Moore, PRE 70, 066111, 2004: greedy agglomeration, deterministic) of the
+       undirected graph weighted by recognitions.
+    A group with no community structure (one community, e.g. a whole department recognizing
+    itself evenly) is a department, not a ring, and is dropped as before. Groups of the same
+    people as `recognition_rings` returns are returned unchanged; the result is sorted.
+    """
+    total: dict[str, int] = {}
+    for (giver, _), count in given.items():
+        total[giver] = total.get(giver, 0) + count
+    pending = _weak_components({g for g, n in total.items() if n >= min_given}, given)
+    rings: list[list[str]] = []
+    while pending:
+        group = set(pending.pop())
+        kept = _prune(group, given, total, min_share, min_recognizers)
+        if kept != group:
+            pending.extend(_weak_components(kept, given))
+        elif sizes[0] <= len(kept) <= sizes[1]:
+            rings.append(sorted(kept))
+        elif len(kept) > sizes[1]:
+            pending.extend(_split_large_group(kept, given))
+    return sorted(rings)
+
+
+def _split_large_group(group: set[str], given: dict[tuple[str, str], int]) -> list[frozenset[str]]:
+    """Strongly connected components, else modularity communities; [] when it does not split."""
+    order = sorted(group)
+    index = {person: position for position, person in enumerate(order)}
+    arcs = [
+        (index[a], index[b], count)
+        for (a, b), count in given.items()
+        if a != b and a in index and b in index
+    ]
+    directed = igraph.Graph(n=len(order), edges=[(a, b) for a, b, _ in arcs], directed=True)
+    parts = directed.connected_components(mode="strong")
+    if len(parts) == 1:
+        undirected = igraph.Graph(n=len(order), edges=[(a, b) for a, b, _ in arcs])
+        undirected.es["weight"] = [float(count) for _, _, count in arcs]
+        undirected.simplify(combine_edges={"weight": "sum"})
+        parts = undirected.community_fastgreedy(weights="weight").as_clustering()
+    if len(parts) == 1:
+        return []
+    return [frozenset(order[v] for v in part) for part in parts]

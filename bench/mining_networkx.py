@@ -667,9 +667,10 @@ def normalized_entropy(counts: Iterable[int]) -> float:
 
 
 def burstiness(times: Sequence[int]) -> float | None:
-    if len(times) < 3:
+    instants = np.unique(np.asarray(times, dtype=float))  # sorted, repeated timestamps once
+    if instants.size < 3:
         return None
-    gaps = np.diff(np.sort(np.asarray(times, dtype=float)))
+    gaps = np.diff(instants)
     mean, sigma = gaps.mean(), gaps.std()
     if sigma + mean == 0:
         return None
