@@ -47,6 +47,9 @@ class AffectSums:
     weighted: Sequence[float]
     weights: Sequence[float]
     pairs: Mapping[Pair, tuple[float, float]]
+    # True: the sums are of the affect each person expressed (events they gave), and
+    # `pairs[(j, i)]` holds the events j gave i, which are what i's view of j leaves out.
+    directed: bool = False
 
     def affect(self) -> np.ndarray:
         """(sum w * affect) / (sum w) per person; NaN without affect."""
@@ -66,7 +69,7 @@ def partner_affect(sums: AffectSums, rows: np.ndarray, cols: np.ndarray) -> np.n
     weighted = np.asarray(sums.weighted, dtype=float)[cols].copy()
     weights = np.asarray(sums.weights, dtype=float)[cols].copy()
     for k, (i, j) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True)):
-        shared = sums.pairs.get((min(i, j), max(i, j)))
+        shared = sums.pairs.get((j, i) if sums.directed else (min(i, j), max(i, j)))
         if shared is not None:
             weighted[k] -= shared[0]
             weights[k] -= shared[1]

@@ -8,7 +8,9 @@ partner entropy 0.
 
 Sources: reciprocity as in networkx.reciprocity (Newman, Networks, 2010); betweenness (Freeman
 1977; Brandes 2001), normalized as networkx does; constraint (Burt, Structural Holes, 1992);
-burstiness (Goh & Barabasi, EPL 81, 48002, 2008); partner entropy (Shannon 1948, normalized).
+burstiness over distinct event instants (Goh & Barabasi, EPL 81, 48002, 2008) and its
+finite-size correction (Kim & Jo, Phys. Rev. E 94, 032311, 2016); partner entropy (Shannon
+1948, normalized).
 """
 
 from __future__ import annotations
@@ -82,6 +84,9 @@ def burstiness_metrics(window: Window, present: frozenset[str], result: FamilyRe
         value = measures.burstiness(row["times"])
         if value is not None:
             result.person[row["person"], "burstiness"] = value
+        corrected = measures.burstiness_corrected(row["times"])
+        if corrected is not None:
+            result.person[row["person"], "burstiness_corrected"] = corrected
 
 
 DEFAULTS = {
@@ -149,6 +154,7 @@ FAMILY = Family(
         "betweenness",
         "constraint",
         "burstiness",
+        "burstiness_corrected",
     ),
     context_metrics=(),
     org_metrics=("reciprocity",),

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from typing import LiteralString
+from typing import Any, LiteralString
 
-from analytics import measures
+from analytics import measures, nullmodels
 from analytics.patterns.base import Family, FamilyResult, FindingResult, Window
 from analytics.patterns.roster import (
     Arcs,
@@ -34,7 +34,11 @@ WHERE $start <= r.ts < $end AND r.context IS NOT NULL
 RETURN r.context AS context, receiver.uuid AS receiver, count(r) AS recognitions
 """
 
-DEFAULTS = {"silo_min_members": 5, "silo_max_exploration": 0.1}
+DEFAULTS = {
+    "silo_min_members": 5,
+    "silo_max_exploration": nullmodels.SILO_MAX_EXPLORATION,
+    "silo_alpha": nullmodels.DEFAULT_ALPHA,
+}
 SECONDS_PER_WEEK = 7 * 24 * 3600
 
 
@@ -101,9 +105,10 @@ def _tallies(members: Mapping[str, frozenset[str]], arcs: Arcs) -> dict[str, Con
 
 def _context_metrics(
     window: Window, members: Mapping[str, frozenset[str]], arcs: Arcs, result: FamilyResult
-) -> None:
+) -> dict[str, ContextTally]:
     weeks = max((window.end - window.start) / SECONDS_PER_WEEK, 1e-9)
-    for context, tally in _tallies(members, arcs).items():
+    tallies = _tallies(members, arcs)
+    for context, tally in tallies.items():
         size = len(tally.members)
         result.context[context, "size"] = size
         result.context[context, "energy"] = tally.inside_events / size / weeks
@@ -116,6 +121,7 @@ def _context_metrics(
         ei_index = tally.ei_index()
         if ei_index is not None:
             result.context[context, "ei_index"] = ei_index
+    return tallies
 
 
 def _follows_by_context(follows: list[Follow]) -> dict[str, set[tuple[str, str]]]:
@@ -165,31 +171,58 @@ def _org_metrics(
         result.org["modularity_of_teams"] = measures.modularity(graph, people, team_of)
 
 
+def silo_findings(
+    tallies: dict[str, ContextTally],
+    members_at_end: Mapping[str, frozenset[str]],
+    arcs: Arcs,
+    settings: dict[str, Any],
+) -> list[FindingResult]:
+    """Contexts of `silo_min_members`+ people at the window's end whose exploration is low and
+    below half of what random mixing would give them (analytics.nullmodels.silo_test)."""
+    events_of: dict[str, int] = defaultdict(int)  # each person's events, either end
+    for (source, target), events in arcs.items():
+        events_of[source] += events
+        events_of[target] += events
+    total_events = sum(arcs.values())
+    findings = []
+    for context, people_in in sorted(members_at_end.items()):
+        tally = tallies.get(context)
+        if tally is None or len(people_in) < settings["silo_min_members"]:
+            continue
+        if not tally.touching_events:
+            continue
+        test = nullmodels.silo_test(
+            tally.inside_events,
+            tally.crossing_events,
+            [events_of.get(member, 0) for member in tally.members],
+            total_events,
+            max_exploration=settings["silo_max_exploration"],
+            alpha=settings["silo_alpha"],
+        )
+        if test.is_silo:
+            detail = {
+                "exploration": test.observed,
+                "expected_exploration": test.expected,
+                "p_value": test.p_value,
+                "members": len(people_in),
+            }
+            findings.append(
+                FindingResult(
+                    "silo", "warning", (), context=context, detail=detail, sensitive=False
+                )
+            )
+    return findings
+
+
 def compute(window: Window) -> FamilyResult:
     settings = {**DEFAULTS, **window.params}
     result = FamilyResult()
     roster = load_roster(window)
     arcs = load_arcs(window)
-    _context_metrics(window, roster.members_in_window, arcs, result)
+    tallies = _context_metrics(window, roster.members_in_window, arcs, result)
     _leadership_and_recognition(window, result)
     _org_metrics(graph_people(window), roster.members_of_kind("team"), arcs, result)
-    for context, people_in in roster.members_at_end.items():
-        exploration = result.context.get((context, "exploration"))
-        if (
-            len(people_in) >= settings["silo_min_members"]
-            and exploration is not None
-            and exploration < settings["silo_max_exploration"]
-        ):
-            result.findings.append(
-                FindingResult(
-                    "silo",
-                    "warning",
-                    (),
-                    context=context,
-                    detail={"exploration": exploration, "members": len(people_in)},
-                    sensitive=False,
-                )
-            )
+    result.findings.extend(silo_findings(tallies, roster.members_at_end, arcs, settings))
     return result
 
 

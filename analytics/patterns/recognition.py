@@ -4,7 +4,10 @@ Sources: Gini (1912) for inequality of recognition received; "invisible work" (S
 CSCW 8, 1999) for contributors who are active but never recognized; why isolation matters
 (Holt-Lunstad, Smith & Layton, PLoS Medicine 7, e1000316, 2010). `recognition_ring` is
 Sociograph's operational definition of a closed group recognizing mostly itself; no published
-source is claimed for its thresholds. Subjects are the people present at the window's end
+source is claimed for its thresholds. The search looks inside groups above the maximum size, and a
+ring fires only when its internal recognitions exceed what the same search finds in seeded
+degree-preserving rewirings of the recognition graph (analytics.nullmodels; p-value in detail).
+Subjects are the people present at the window's end
 (people.roster); recognitions that departed people gave or received while present still count in
 the others' totals, but a ring is made of present people only.
 """
@@ -14,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import LiteralString
 
-from analytics import measures
+from analytics import measures, nullmodels
 from analytics.patterns.base import Family, FamilyResult, FindingResult, Window
 from analytics.patterns.roster import load_arcs, load_roster
 from sociograph.graph import gateway
@@ -33,23 +36,40 @@ DEFAULTS = {
     "ring_min_recognizers": 2,
     "ring_min_size": 3,
     "ring_max_size": 12,
+    "ring_rewirings": nullmodels.DEFAULT_PERMUTATIONS,
+    "ring_alpha": nullmodels.DEFAULT_ALPHA,
+    "ring_seed": 0,
 }
 
 
 def ring_findings(
     pairs: dict[tuple[str, str], int], settings: dict[str, float], result: FamilyResult
 ) -> None:
-    rings = measures.recognition_rings(
-        pairs,
+    rules = nullmodels.RingRules(
         min_given=int(settings["ring_min_given"]),
         min_share=settings["ring_min_share"],
         min_recognizers=int(settings["ring_min_recognizers"]),
         sizes=(int(settings["ring_min_size"]), int(settings["ring_max_size"])),
     )
-    for ring in rings:
-        result.findings.append(
-            FindingResult("recognition_ring", "warning", tuple(ring), detail={"people": len(ring)})
-        )
+    tests = nullmodels.recognition_ring_tests(
+        pairs,
+        rules,
+        rewirings=int(settings["ring_rewirings"]),
+        alpha=float(settings["ring_alpha"]),
+        seed=int(settings["ring_seed"]),
+    )
+    for ring in tests:
+        if ring.fires:
+            detail = {
+                "people": len(ring.members),
+                "internal_recognitions": ring.internal,
+                "expected": ring.expected,
+                "p_value": ring.p_value,
+                "rewirings": int(settings["ring_rewirings"]),
+            }
+            result.findings.append(
+                FindingResult("recognition_ring", "warning", tuple(ring.members), detail=detail)
+            )
 
 
 def compute(window: Window) -> FamilyResult:
