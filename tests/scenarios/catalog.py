@@ -515,10 +515,10 @@ def narrow_pattern_positive_and_near_miss(rng: random.Random) -> Scenario:
 # --- contagion -------------------------------------------------------------------------------
 
 
-def _affect_org(rng: random.Random, mean: float, planted: int) -> tuple[Org, list[str], set[str]]:
+def _affect_org(rng: random.Random, mean: float, planted: int) -> tuple[Org, list[str]]:
     """200 people in 20 teams, random ties, each event's affect its giver's mood, moods drawn at
-    random (no clustering); `planted`
-    strongly negative people who talk mostly among themselves, each with one neutral tie to
+    random (no clustering); `planted` strongly negative people who talk mostly among
+    themselves, each with one neutral tie to
     someone outside."""
     org = Org()
     people = [org.person(f"P{i:03d}", f"team:T{i % 20}") for i in range(200)]
