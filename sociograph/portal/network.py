@@ -1,8 +1,10 @@
 """Read model of the portal's network explorer: who talked with whom in the latest run's window.
 
 SQL only (never Neo4j). Interactions are aggregated per unordered pair, with the number of events
-as the weight; self-interactions are ignored. People who are inactive or opted out of analytics
-are left out entirely. A context graph with fewer than MIN_GROUP_SIZE members is withheld. The
+as the weight; self-interactions are ignored. Who is shown follows the roster rule
+(`people.roster`) on the last day of the run's window: people employed that day and not opted out
+of analytics, and for a context its memberships in force that day; nobody else appears, as a node
+or as a partner. A context graph with fewer than MIN_GROUP_SIZE such members is withheld. The
 layout is computed here, seeded, so the same data always gives the same picture.
 """
 
@@ -21,8 +23,10 @@ from django.urls import reverse
 
 from analytics.models import MiningRun, PersonMetric
 from analytics.selectors import MIN_GROUP_SIZE
+from people import roster
 from people.models import Context, ContextKind, Membership, Person
 from recognition.models import Interaction
+from sociograph.portal import selectors
 
 MAX_NODES = 300
 NODE_METRICS = ("affect_exposure", "betweenness")
@@ -34,7 +38,7 @@ Pair = tuple[int, int]  # person ids, smaller first
 
 
 class NotShown(LookupError):
-    """The person asked for is unknown, inactive or opted out of analytics."""
+    """The person asked for is unknown, not employed at the run's end or opted out of analytics."""
 
 
 @dataclass(frozen=True)
@@ -87,16 +91,14 @@ class Network:
         }
 
 
-def analysed_people() -> QuerySet[Person]:
-    return Person.objects.filter(is_active=True, analytics_opt_out=False)
+def shown_people(run: MiningRun | None) -> QuerySet[Person]:
+    """The people a graph of the run may show: employed on its end day, not opted out."""
+    return selectors.present_on(selectors.end_day_of(run))
 
 
-def memberships_in_force(run: MiningRun) -> QuerySet[Membership]:
-    """Memberships overlapping the run's window."""
-    return Membership.objects.filter(
-        Q(since__isnull=True) | Q(since__lte=run.window_end.date()),
-        Q(until__isnull=True) | Q(until__gte=run.window_start.date()),
-    )
+def shown_members(context: Context, run: MiningRun) -> QuerySet[Person]:
+    """The context's members on the run's end day (employed then, not opted out)."""
+    return selectors.members_on(context, selectors.end_day_of(run))
 
 
 def interactions_in(run: MiningRun) -> QuerySet[Interaction]:
@@ -115,11 +117,9 @@ def pair_counts(interactions: QuerySet[Interaction]) -> Counter[Pair]:
 
 
 def context_network(context: Context, run: MiningRun, max_nodes: int = MAX_NODES) -> Network:
-    """The context's analysed members in the window and the interactions among them."""
+    """The context's members on the run's end day and their interactions in the window."""
     scope = {"kind": "context", "id": context.pk, "label": context.key}
-    members = analysed_people().filter(
-        pk__in=memberships_in_force(run).filter(context=context).values("person_id")
-    )
+    members = shown_members(context, run)
     member_ids = sorted(members.values_list("pk", flat=True))
     if len(member_ids) < MIN_GROUP_SIZE:
         return Network(scope, run, withheld=True)
@@ -132,14 +132,15 @@ def context_network(context: Context, run: MiningRun, max_nodes: int = MAX_NODES
 
 
 def person_network(person_id: int, run: MiningRun, max_nodes: int = MAX_NODES) -> Network:
-    """The person, everyone they interacted with in the window, and the edges among them."""
-    person = analysed_people().filter(pk=person_id).first()
+    """The person, everyone shown they interacted with in the window, and the edges among them."""
+    shown = shown_people(run)
+    person = shown.filter(pk=person_id).first()
     if person is None:
         raise NotShown(f"person {person_id} is not shown in analytics")
     scope = {"kind": "person", "id": person.pk, "label": person.name, "depth": 1}
-    analysed = analysed_people().values("pk")
+    partners = shown.values("pk")
     own = interactions_in(run).filter(
-        Q(source=person, target__in=analysed) | Q(target=person, source__in=analysed)
+        Q(source=person, target__in=partners) | Q(target=person, source__in=partners)
     )
     people = {person.pk}
     for pair in pair_counts(own):
@@ -199,10 +200,10 @@ def _nodes(people: list[int], edges: list[Edge], run: MiningRun) -> list[Node]:
 
 
 def _teams(people: list[int], run: MiningRun) -> dict[int, str]:
-    """Each person's team in the window; the alphabetically first when in several."""
+    """Each person's team on the run's end day; the alphabetically first when in several."""
+    in_force = roster.membership_in_force_q(selectors.end_day_of(run))
     rows = (
-        memberships_in_force(run)
-        .filter(person_id__in=people, context__kind=ContextKind.TEAM)
+        Membership.objects.filter(in_force, person_id__in=people, context__kind=ContextKind.TEAM)
         .order_by("-context__name")
         .values_list("person_id", "context__name")
     )

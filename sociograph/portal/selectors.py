@@ -477,7 +477,8 @@ def _by_context(pairs: Iterable[tuple[Context | None, Person]]) -> list[ContextP
 
 
 def contexts_of(person: Person) -> QuerySet[Context]:
-    return Context.objects.filter(memberships__person=person)
+    """Every context the person was ever a member of, each once (the person's record)."""
+    return Context.objects.filter(memberships__person=person).distinct()
 
 
 def active_follows() -> QuerySet[Follow]:
@@ -534,17 +535,19 @@ def _recognition_chart(months: list[tuple[str, int, int]]) -> SafeString:
 
 
 def profile(person: Person, with_findings: bool) -> Profile:
-    """The person's page; nothing but the record when they opted out of analytics."""
+    """The person's page; nothing but the record when they opted out of analytics. Follows are
+    today's (not a run's): only leaders and followers employed today and not opted out."""
     if person.analytics_opt_out:
         return Profile(person, opted_out=True)
     follows = active_follows().select_related("context", "leader", "follower")
+    present = present_on(timezone.localdate()).values("pk")
     leaders = _by_context(
         (follow.context, follow.leader)
-        for follow in follows.filter(follower=person, leader__analytics_opt_out=False)
+        for follow in follows.filter(follower=person, leader__in=present)
     )
     followers = _by_context(
         (follow.context, follow.follower)
-        for follow in follows.filter(leader=person, follower__analytics_opt_out=False)
+        for follow in follows.filter(leader=person, follower__in=present)
     )
     months = recognition_months(person)
     run = overview.latest_run()

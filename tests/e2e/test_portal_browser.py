@@ -10,7 +10,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
+from analytics import overview
 from people.models import Context, Person
+from people.roster import membership_in_force_q, window_days
 from sociograph.api.roles import Role, assign_role
 from tests.conftest import wait_for_idle_workers
 from tests.e2e.conftest import EMPLOYEE_PASSWORD, HR_PASSWORD, HR_USER, log_in
@@ -50,7 +52,11 @@ def test_the_network_explorer_draws_the_nodes_of_a_team(
     network = page.locator("#network[data-node-count]")
     expect(network).to_be_visible()
     drawn = int(network.get_attribute("data-node-count") or 0)
-    members = team.memberships.filter(person__is_active=True, person__analytics_opt_out=False)
+    run = overview.latest_run()
+    assert run is not None
+    end_day = window_days(run.window_start.timestamp(), run.window_end.timestamp())[1]
+    in_force = team.memberships.filter(membership_in_force_q(end_day))
+    members = in_force.filter(person__analytics_opt_out=False).values("person").distinct()
     assert drawn == members.count()
     # Drawn, not only loaded: every node's box lies inside the visible container.
     outside = page.evaluate(

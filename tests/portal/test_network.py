@@ -8,7 +8,7 @@ import hashlib
 import io
 import re
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from analytics.models import MiningRun, PersonMetric
 from analytics.services import create_run
-from people.models import Context, Person
+from people.models import Context, Membership, Person
 from people.services import update_person
 from sociograph.api.roles import Role, assign_role
 from sociograph.graph import relay
@@ -35,8 +35,8 @@ VENDOR = ROOT / "sociograph" / "portal" / "static" / "portal" / "vendor" / "cyto
 TEMPLATE = ROOT / "sociograph" / "portal" / "templates" / "portal" / "network.html"
 DATA = "portal:network-data"
 
-# Hub: H1..H7 shown; H8 opts out, H9 leaves (both still members). Tiny has 5 members of whom H8
-# opts out: 4 left, so it is withheld. X1, X2 are outside Hub.
+# Hub: H1..H7 shown; H8 opts out, H9 leaves without a date (both still members). Tiny has 5
+# members of whom H8 opts out: 4 left, so it is withheld. X1, X2 are outside Hub.
 ORG = [f"H{i},Hub {i},,,,team:Hub" for i in range(1, 8)]
 ORG += ["H8,Hub 8,,,,team:Hub;team:Tiny", "H9,Hub 9,,,,team:Hub"]
 ORG += ["X1,Out 1,,,,team:Other", "X2,Out 2,,,,team:Other"]
@@ -258,6 +258,82 @@ def test_opted_out_and_inactive_people_are_not_shown(
     assert "Hub 1" in search
     assert "Hub 8" not in search
     assert "Hub 9" not in search
+
+
+def run_ended(planted: Planted, days_ago: int) -> MiningRun:
+    """A succeeded 90-day run whose window ended `days_ago` days before now (the planted events,
+    10 days old, are inside it when `days_ago` < 10)."""
+    run = create_run(window_days=90, now=planted.now - timedelta(days=days_ago))
+    MiningRun.objects.filter(pk=run.pk).update(status="succeeded", finished_at=planted.now)
+    run.refresh_from_db()
+    return run
+
+
+def end_day_plus(run: MiningRun, days: int) -> date:
+    """A day relative to the last day of the run's window."""
+    return (run.window_end - timedelta(seconds=1)).date() + timedelta(days=days)
+
+
+def end_hub_membership(planted: Planted, external: str, until: date) -> None:
+    Membership.objects.filter(
+        person_id=planted.ids[external], context=planted.context("Hub")
+    ).update(until=until)
+
+
+def leave(planted: Planted, external: str, left_on: date) -> None:
+    update_person(Person.objects.get(external_id=external), {"left_on": left_on})
+
+
+def test_a_membership_ended_before_the_window_end_is_not_shown(
+    planted: Planted, hr: Client
+) -> None:
+    run = run_ended(planted, days_ago=5)
+    end_hub_membership(planted, "H3", until=end_day_plus(run, -1))
+    end_hub_membership(planted, "H4", until=end_day_plus(run, 0))  # its last day: in force
+    answer = data(hr, context=planted.context("Hub").pk)
+    assert planted.shown(answer) == {"H1", "H2", "H4", "H5", "H6", "H7"}
+    assert "H3" not in {p for pair in planted.weights(answer) for p in pair}
+    teams = {
+        planted.external[n["id"]]: n["team"] for n in data(hr, person=planted.ids["H1"])["nodes"]
+    }
+    assert teams["H3"] is None  # still employed, so still a partner, but in no team at the end
+
+
+def test_people_who_left_by_the_window_end_are_not_shown(planted: Planted, hr: Client) -> None:
+    run = run_ended(planted, days_ago=5)
+    leave(planted, "H3", end_day_plus(run, -2))
+    leave(planted, "H4", end_day_plus(run, 0))  # left_on is the first day no longer employed
+    answer = data(hr, context=planted.context("Hub").pk)
+    assert planted.shown(answer) == {"H1", "H2", "H5", "H6", "H7"}
+    for external in ("H3", "H4"):
+        assert hr.get(reverse(DATA), {"person": planted.ids[external]}).status_code == 404
+    assert "H3" not in planted.shown(data(hr, person=planted.ids["H1"]))
+
+
+def test_people_who_left_after_the_window_end_are_shown_for_that_run(
+    planted: Planted, hr: Client
+) -> None:
+    run = run_ended(planted, days_ago=5)
+    leave(planted, "H5", end_day_plus(run, 1))  # in the past today, after the run's end day
+    assert not Person.objects.get(external_id="H5").is_active
+    answer = data(hr, context=planted.context("Hub").pk)
+    assert "H5" in planted.shown(answer)
+    assert planted.weights(answer)[frozenset(("H5", "H6"))] == 2
+    around = data(hr, person=planted.ids["H5"])
+    assert planted.shown(around) == {"H4", "H5", "H6"}
+    search = hr.get(reverse("portal:network"), {"q": "Hub 5"}).content.decode()
+    assert "Hub 5" in search
+
+
+def test_withholding_counts_the_members_at_the_window_end(planted: Planted, hr: Client) -> None:
+    run = run_ended(planted, days_ago=5)
+    end_hub_membership(planted, "H6", until=end_day_plus(run, -1))
+    leave(planted, "H7", end_day_plus(run, -1))
+    assert len(data(hr, context=planted.context("Hub").pk)["nodes"]) == 5
+    leave(planted, "H5", end_day_plus(run, 0))  # four members left at the end: withheld
+    answer = data(hr, context=planted.context("Hub").pk)
+    assert answer["withheld"] is True
+    assert answer["nodes"] == []
 
 
 def test_a_context_under_five_shown_members_is_withheld(

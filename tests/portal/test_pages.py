@@ -354,6 +354,37 @@ def test_the_person_page_leaves_out_recognitions_exchanged_with_opted_out_people
     assert given_and_received() == (0, 1)
 
 
+@pytest.mark.django_db
+def test_the_person_page_lists_only_leaders_and_followers_employed_today(
+    planted_org: None, hr: Client
+) -> None:
+    def followers_of_cai() -> str:
+        html = hr.get(reverse("portal:person", args=[pk_of("E3")])).text
+        return section(html, "followers")
+
+    assert "in community:Guild (3): Fay, Gus, Hal" in followers_of_cai()
+    today = timezone.localdate()
+    Person.objects.filter(external_id="E7").update(left_on=today, is_active=False)
+    Person.objects.filter(external_id="E8").update(is_active=False)  # left without a date
+    Person.objects.filter(external_id="E6").update(left_on=today + timedelta(days=1))
+    assert "in community:Guild (1): Fay" in followers_of_cai()
+
+    Person.objects.filter(external_id="E3").update(left_on=today, is_active=False)
+    fay = hr.get(reverse("portal:person", args=[pk_of("E6")])).text
+    assert "Follows nobody at the moment" in section(fay, "leaders")
+
+
+@pytest.mark.django_db
+def test_the_person_record_lists_each_context_once(planted_org: None, hr: Client) -> None:
+    cai = Person.objects.get(external_id="E3")
+    guild = Context.objects.get(kind="community", name="Guild")
+    today = timezone.localdate()
+    Membership.objects.filter(person=cai, context=guild).update(until=today - timedelta(days=30))
+    Membership.objects.create(person=cai, context=guild, since=today - timedelta(days=10))
+    record = section(hr.get(reverse("portal:person", args=[cai.pk])).text, "person-record")
+    assert record.count("community:Guild") == 1
+
+
 ANALYTICS_PAGES = ["portal:dashboard", "portal:contexts", "leadership", "person"]
 
 

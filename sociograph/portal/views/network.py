@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from analytics import overview
-from people.models import Context
+from people.models import Context, Person
 from sociograph.portal import network
 from sociograph.portal.access import hr_required, is_hr
 
@@ -22,11 +23,8 @@ PERSON_MATCHES = 20
 def explorer(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     selected = _selected(request)
-    matches = (
-        list(network.analysed_people().filter(name__icontains=query)[:PERSON_MATCHES])
-        if query
-        else []
-    )
+    shown = network.shown_people(overview.latest_run())
+    matches = list(shown.filter(name__icontains=query)[:PERSON_MATCHES]) if query else []
     data_url = f"{reverse('portal:network-data')}?{urlencode(selected)}" if selected else ""
     return render(
         request,
@@ -35,7 +33,7 @@ def explorer(request: HttpRequest) -> HttpResponse:
             "title": "Network",
             "contexts": Context.objects.order_by("kind", "name"),
             "selected_context": selected.get("context", ""),
-            "selected_person": _person_name(selected.get("person", "")),
+            "selected_person": _person_name(shown, selected.get("person", "")),
             "query": query,
             "matches": matches,
             "data_url": data_url,
@@ -52,8 +50,8 @@ def _selected(request: HttpRequest) -> dict[str, str]:
     return {}
 
 
-def _person_name(pk: str) -> str:
-    person = network.analysed_people().filter(pk=pk).first() if pk else None
+def _person_name(shown: QuerySet[Person], pk: str) -> str:
+    person = shown.filter(pk=pk).first() if pk else None
     return person.name if person else ""
 
 
