@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import math
+import random
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
@@ -483,14 +484,17 @@ def test_narrow_pattern_near_misses(tmp_path: Path) -> None:
 
 
 def test_emotional_contagion_and_its_time_decay(tmp_path: Path) -> None:
+    """A person's affect is what they gave; at distance 1 a partner's affect leaves out what the
+    partner gave the person (docs/analytics.md, affect_exposure)."""
     org = [f"{g}{i},{g} {i},,,,team:T{g}" for g in "XYZ" for i in range(1, 5)]
-    org += ["P,Pat,,,,team:Pair", "Q,Quinn,,,,team:Pair"]
+    org += ["P,Pat,,,,team:Pair", "Q,Quinn,,,,team:Pair", "R,Rey,,,,team:Pair"]
     events = [f"interaction,X{i},X{i + 1},,{AT},-0.9,,,,chat," for i in (1, 2, 3)]  # a chain of 4
-    events += [f"interaction,Y1,Y2,,{AT},-0.9,,,,chat,"]  # only two: a near miss
+    events += [f"interaction,Y1,Y2,,{AT},-0.9,,,,chat,"]
     events += [f"interaction,Z{i},Z{i + 1},,{AT},0.8,,,,chat," for i in (1, 2)]
-    events += [  # P -> Q, +1 now and -1 thirty days before the window's end
-        "interaction,P,Q,,2026-10-31T23:59:59Z,1,,,,chat,",
-        "interaction,P,Q,,2026-10-01T23:59:59Z,-1,,,,chat,",
+    events += [  # P -> R, +1 now and -1 thirty days before the window's end; P -> Q, no affect
+        "interaction,P,R,,2026-10-31T23:59:59Z,1,,,,chat,",
+        "interaction,P,R,,2026-10-01T23:59:59Z,-1,,,,chat,",
+        f"interaction,P,Q,,{AT},,,,,chat,",
     ]
     import_planted(tmp_path, org, events)
     run = execute_run(create_run(window_days=90, now=NOW).pk)
@@ -499,15 +503,25 @@ def test_emotional_contagion_and_its_time_decay(tmp_path: Path) -> None:
             "person__external_id", "value"
         )
     )
-    assert exposure["X1"] == pytest.approx(-0.9 * (1 + 0.64 + 0.37))
-    assert exposure["X2"] == pytest.approx(-0.9 * (1 + 0.64))
+    # X1 sees X2 (-0.9) at distance 1 and X3 at 2; X4 gave nothing.
+    assert exposure["X1"] == pytest.approx(-0.9 * (1 + 0.64))
+    # X2: X1 gave only to X2, so X2 sees nothing of X1; X3 at distance 1; X4 gave nothing.
+    assert exposure["X2"] == pytest.approx(-0.9)
+    # X4: all X3 gave went to X4 (left out); X2 at distance 2, X1 at 3.
+    assert exposure["X4"] == pytest.approx(-0.9 * (0.64 + 0.37))
     decay = math.exp(-1)  # the older event is 30 days (one tau) older
     assert exposure["Q"] == pytest.approx((1 * 1 + (-1) * decay) / (1 + decay), abs=1e-4)
-    assert subjects(run, "negative_contagion") == {("X1", "X2", "X3", "X4")}
+    assert "R" not in exposure  # all R knows of P is what P told R
+    # Twelve people in chains: no group is beyond what permuting affect gives (scenario library
+    # for planted clusters).
+    assert subjects(run, "negative_contagion") == set()
 
 
 def test_recognition_ring_through_a_run(tmp_path: Path) -> None:
+    rng = random.Random(5)
+    crowd = [f"K{i}" for i in range(1, 41)]
     org = [f"R{i},Ring {i},,,,team:Ring" for i in range(1, 5)] + ["W,Wide,,,,team:Ring"]
+    org += [f"{k},Crowd {k},,,,team:Crowd" for k in crowd]
     events = [
         f"recognition,R{a},R{b},,2026-10-{day:02d}T09:00:00Z,0.5,,,,,"
         for a in range(1, 4)
@@ -517,10 +531,18 @@ def test_recognition_ring_through_a_run(tmp_path: Path) -> None:
     ]  # R1-R3: 4 each, all inside
     events += [f"recognition,R4,R1,,2026-10-{day:02d}T09:00:00Z,0.5,,,,," for day in (1, 2, 3)]
     events += [f"recognition,W,R{i},,2026-10-05T09:00:00Z,0.5,,,,," for i in range(1, 5)]
+    events += [  # 40 people recognizing 3 others at random
+        f"recognition,{k},{other},,2026-10-{n + 10:02d}T09:00:00Z,0.5,,,,,"
+        for k in crowd
+        for n, other in enumerate(rng.sample([c for c in crowd if c != k], 3))
+    ]
     import_planted(tmp_path, org, events)
     run = execute_run(create_run(window_days=90, now=NOW).pk)
     # R4 gives only to R1 but nobody in the group recognizes R4; W gives widely, unrecognized.
     assert subjects(run, "recognition_ring") == {("R1", "R2", "R3")}
+    ring = Finding.objects.get(run=run, pattern="recognition_ring")
+    assert ring.detail["internal_recognitions"] == 12
+    assert ring.detail["p_value"] < 0.01
 
 
 def test_health_index_composition_on_invs13(invs13: None) -> None:
@@ -777,16 +799,15 @@ TAU_SECONDS = 30 * 86400
 
 
 def decayed_affect(events: list[Event], end: datetime) -> dict[str, float]:
-    """Each person's mean affect over the events they gave or received, weighted exp(-age/tau)."""
+    """Each person's mean affect over the events they gave, weighted exp(-age/tau)."""
     weighted: dict[str, float] = defaultdict(float)
     weights: dict[str, float] = defaultdict(float)
     for e in events:
         if e.affect is None:
             continue
         weight = math.exp(-(end - datetime.fromisoformat(e.at)).total_seconds() / TAU_SECONDS)
-        for person in (e.source, e.target):
-            weighted[person] += e.affect * weight
-            weights[person] += weight
+        weighted[e.source] += e.affect * weight
+        weights[e.source] += weight
     return {person: weighted[person] / weights[person] for person in weights}
 
 
@@ -831,15 +852,14 @@ def test_health_wellbeing_of_a_gloomy_and_a_bright_period(tmp_path: Path) -> Non
     september = execute_run(create_run(window_days=30, now=SEPTEMBER).pk)
     october = execute_run(create_run(window_days=31, now=NOW).pk)
 
-    # W1's affect mixes -0.8 eleven days before the window's end and +0.6 one day before it.
-    w1 = (-0.8 * math.exp(-11 / 30) + 0.6 * math.exp(-1 / 30)) / (
-        math.exp(-11 / 30) + math.exp(-1 / 30)
+    # A person's affect is what they gave: W1 -0.8, W5 the +0.6 recognition.
+    assert decayed_affect(gloomy, SEPTEMBER) == pytest.approx(
+        {"W1": -0.8, "W2": -0.8, "W3": -0.8, "W5": 0.6}
     )
-    assert decayed_affect(gloomy, SEPTEMBER)["W1"] == pytest.approx(w1)
-    # Everyone on the chain has an exposure <= -0.3: W1-W4 are one negative-contagion group.
-    assert subjects(september, "negative_contagion") == {("W1", "W2", "W3", "W4")}
+    # Seven people: a chain of gloomy exchanges is not beyond chance (no finding either run).
+    assert subjects(september, "negative_contagion") == subjects(october, "negative_contagion")
     assert subjects(october, "negative_contagion") == set()
-    gloomy_parts = wellbeing_by_hand(gloomy, SEPTEMBER, contagion=4)
+    gloomy_parts = wellbeing_by_hand(gloomy, SEPTEMBER, contagion=0)
     bright_parts = wellbeing_by_hand(bright, NOW, contagion=0)
     # Crew's inside events per member 1, 2, 2, 1, 0: Gini 1/3; Pair's 1, 1: Gini 0.
     assert gloomy_parts["engagement"] == pytest.approx((2 / 3 + 1) / 2)
@@ -861,7 +881,7 @@ def test_health_wellbeing_of_a_gloomy_and_a_bright_period(tmp_path: Path) -> Non
             1 - len(in_contagion) / org["people"]
         )
     gloom, shine = org_metrics(september), org_metrics(october)
-    for name in bright_parts:
+    for name in ("affect", "engagement", "recognition_equity"):
         assert shine[f"wellbeing.{name}"] > gloom[f"wellbeing.{name}"], name
     assert shine["wellbeing"] > gloom["wellbeing"]
 
