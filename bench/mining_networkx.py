@@ -3,12 +3,18 @@
     .venv/bin/python bench/mining_networkx.py DATABASE --start EPOCH --end EPOCH
                                               [--params JSON] [--out results.json]
 
-Reads a Sociograph SQLite file directly (no Django, no Neo4j): the people, contexts and
-memberships, and the recognitions, follows and interactions of the window start <= t < end
-(epoch seconds, as a mining run's window). It computes what the six families of a mining run
-compute (analytics/patterns/*.py, definitions in docs/analytics.md) with networkx, and plain
+Reads a Sociograph SQLite file directly (no Django, no Neo4j): the people (with their employment
+dates), contexts and membership periods, the follows in force at the window's end, and the
+recognitions and interactions of the window start <= t < end (epoch seconds, as a mining run's
+window). It computes what the six families of a mining run compute (analytics/patterns/*.py,
+definitions in docs/analytics.md, "Who counts, and when" included) with networkx, and plain
 Python or numpy where networkx has no function, reading the SQLite file once and sharing what it
-read between the families, as one analyst's process would.
+read between the families, as one analyst's process would. It imports nothing of
+analytics.patterns or people.roster: the roster (who was employed, present at the window's end, a
+member during the window or at its end) is rebuilt here from the SQL rows. The one exception is
+the three null-model tests (negative_contagion, recognition_ring, silo), whose pure functions in
+analytics/nullmodels.py *are* their definition (seeded permutations and rewirings): the baseline
+calls them on inputs it built itself.
 
 Timed per family like a run's steps (wall seconds from the start of the family to its end,
 reading included); peak memory per family is the process's VmHWM, reset before each family
@@ -35,20 +41,27 @@ import sqlite3
 import statistics
 import sys
 import time
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from itertools import chain
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import igraph
 import networkx as nx
 import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # for analytics.nullmodels (pure: no Django, no Neo4j)
+
+from analytics import nullmodels  # noqa: E402 - after the path it lives on
 
 BETWEENNESS_EXACT_BELOW, BETWEENNESS_PIVOTS = 20_000, 2_000  # analytics.measures' rule
 
 # The defaults of analytics/patterns/*.py (DEFAULTS), copied: this script imports no Django.
+# The null models' defaults are nullmodels' own constants, as the families use them.
 DEFAULTS: dict[str, float] = {
     "broker_top_share": 0.05,
     "narrow_pattern_min_events": 20,
@@ -59,17 +72,24 @@ DEFAULTS: dict[str, float] = {
     "ring_min_recognizers": 2,
     "ring_min_size": 3,
     "ring_max_size": 12,
+    "ring_rewirings": nullmodels.DEFAULT_PERMUTATIONS,
+    "ring_alpha": nullmodels.DEFAULT_ALPHA,
+    "ring_seed": 0,
     "informal_leader_min_followers": 3,
     "single_point_min_share": 0.8,
     "single_point_min_followers": 3,
     "silo_min_members": 5,
-    "silo_max_exploration": 0.1,
+    "silo_max_exploration": nullmodels.SILO_MAX_EXPLORATION,
+    "silo_alpha": nullmodels.DEFAULT_ALPHA,
     "contagion_tau_days": 30.0,
-    "negative_contagion_max_exposure": -0.3,
     "negative_contagion_min_people": 3,
+    "negative_contagion_min_effect": 3.0,
+    "negative_contagion_permutations": nullmodels.DEFAULT_PERMUTATIONS,
+    "negative_contagion_alpha": nullmodels.DEFAULT_ALPHA,
+    "negative_contagion_seed": 0,
 }
 CONTAGION_WEIGHTS = (1.0, 0.64, 0.37)  # degrees 1, 2, 3 (Fowler & Christakis 2008)
-SILO_MIN_MEMBERS = 5  # analytics/patterns/health.py
+MIN_PEOPLE_FOR_SHARES = 5  # analytics/patterns/leadership.py: single_leader_share
 SECONDS_PER_DAY = 86400
 SECONDS_PER_WEEK = 7 * SECONDS_PER_DAY
 
@@ -78,17 +98,20 @@ Pair = tuple[int, int]
 
 @dataclass(frozen=True)
 class Person:
-    uuid: str
+    uuid: str  # as Neo4j holds it (dashed), so that orders and seeded draws match the run's
     external_id: str
     active: bool
     opted_out: bool
     manager: int | None
+    joined_on: date | None
+    left_on: date | None
 
 
 @dataclass(frozen=True)
 class Context:
     kind: str
     key: str
+    uuid: str
 
 
 @dataclass
@@ -107,6 +130,16 @@ class Results:
         self.findings[pattern].append((tuple(subjects), context))
 
 
+@dataclass(frozen=True)
+class Roster:
+    """Who counts in the window (docs/analytics.md, "Who counts, and when"), by SQL id."""
+
+    present: frozenset[int]  # employed on the window's last day, not opted out
+    employed: frozenset[int]  # employed on some day of the window, not opted out
+    members_in_window: dict[int, set[int]]  # context -> members at any time of the window
+    members_at_end: dict[int, set[int]]  # context -> members present on the last day
+
+
 class Baseline:
     """One process, one read of each SQLite table, shared by the families (lazily)."""
 
@@ -115,8 +148,11 @@ class Baseline:
         self.start, self.end = start, end
         # Django stores an aware datetime in SQLite as naive UTC text, 'YYYY-MM-DD HH:MM:SS[.f]'.
         # Neo4j holds epoch seconds (truncated), so ts >= start <=> text >= start's text, and
-        # ts < end <=> text < end's text.
+        # ts < end <=> text < end's text (likewise a follow's since and until against the end).
         self.start_text, self.end_text = sql_time(start), sql_time(end)
+        # The window's days: those of start to end - 1 s, UTC.
+        self.first_day = datetime.fromtimestamp(start, UTC).date()
+        self.last_day = datetime.fromtimestamp(max(start, end - 1), UTC).date()
         self.settings = {**DEFAULTS, **params}
         self.results = Results()
         self._cache: dict[str, Any] = {}
@@ -135,12 +171,20 @@ class Baseline:
 
     def _read_people(self) -> dict[int, Person]:
         rows = self.db.execute(
-            "SELECT id, uuid, external_id, is_active, analytics_opt_out, manager_id "
-            "FROM people_person"
+            "SELECT id, uuid, external_id, is_active, analytics_opt_out, manager_id, joined_on, "
+            "left_on FROM people_person"
         )
         return {
-            pk: Person(uuid, external_id, bool(active), bool(opted_out), manager)
-            for pk, uuid, external_id, active, opted_out, manager in rows
+            pk: Person(
+                str(uuid.UUID(text)),
+                external_id,
+                bool(active),
+                bool(opted_out),
+                manager,
+                as_date(joined),
+                as_date(left),
+            )
+            for pk, text, external_id, active, opted_out, manager, joined, left in rows
         }
 
     @property
@@ -151,16 +195,49 @@ class Baseline:
         return opted
 
     @property
-    def active(self) -> list[int]:
-        """Active people who did not opt out, in uuid order (as the run reads them)."""
-        active: list[int] = self.cached(
-            "active",
-            lambda: sorted(
-                (pk for pk, p in self.people.items() if p.active and not p.opted_out),
-                key=lambda pk: self.people[pk].uuid,
-            ),
+    def roster(self) -> Roster:
+        roster: Roster = self.cached("roster", self._read_roster)
+        return roster
+
+    def _read_roster(self) -> Roster:
+        first, last = self.first_day, self.last_day
+        spans: dict[int, tuple[date, date]] = {}
+        for pk, person in self.people.items():
+            if person.opted_out:
+                continue
+            if person.left_on is None and not person.active:
+                continue  # inactive without a date: left at an unknown date, employed no day
+            lo = first if person.joined_on is None else max(first, person.joined_on)
+            hi = last if person.left_on is None else min(last, person.left_on - timedelta(days=1))
+            if lo <= hi:
+                spans[pk] = (lo, hi)
+        present = {pk for pk, (_, hi) in spans.items() if hi == last}
+        during: dict[int, set[int]] = defaultdict(set)
+        at_end: dict[int, set[int]] = defaultdict(set)
+        for person, context, since, until in self.db.execute(
+            "SELECT person_id, context_id, since, until FROM people_membership"
+        ):
+            span = spans.get(person)
+            if span is None:
+                continue
+            begins, ends = as_date(since), as_date(until)
+            if (begins is None or begins <= span[1]) and (ends is None or ends >= span[0]):
+                during[context].add(person)
+                if (
+                    person in present
+                    and (begins is None or begins <= last)
+                    and (ends is None or ends >= last)
+                ):
+                    at_end[context].add(person)
+        return Roster(frozenset(present), frozenset(spans), dict(during), dict(at_end))
+
+    @property
+    def present(self) -> list[int]:
+        """The people present at the window's end, in uuid order (as the run sorts them)."""
+        present: list[int] = self.cached(
+            "present", lambda: sorted(self.roster.present, key=lambda pk: self.people[pk].uuid)
         )
-        return active
+        return present
 
     @property
     def interactions(self) -> list[tuple[int, int, int, float | None]]:
@@ -191,41 +268,63 @@ class Baseline:
         return [row for row in rows if row[0] not in opted and row[1] not in opted]
 
     @property
-    def follows(self) -> list[tuple[int, int, int]]:
-        """(follower, leader, context) of the follows in force in the window, no opted-out."""
-        rows: list[tuple[int, int, int]] = self.cached("follows", self._read_follows)
+    def follows(self) -> set[tuple[int, int, int]]:
+        """Distinct (follower, leader, context) of the follows in force at the window's end
+        (since < end, until empty or >= end) between two people present then."""
+        rows: set[tuple[int, int, int]] = self.cached("follows", self._read_follows)
         return rows
 
-    def _read_follows(self) -> list[tuple[int, int, int]]:
-        opted = self.opted_out
+    def _read_follows(self) -> set[tuple[int, int, int]]:
+        present = self.roster.present
         rows = self.db.execute(
             "SELECT follower_id, leader_id, context_id FROM recognition_follow "
             "WHERE since < ? AND (until IS NULL OR until >= ?)",
-            (self.end_text, self.start_text),
+            (self.end_text, self.end_text),
         )
-        return [
+        return {
             (follower, leader, context)
             for follower, leader, context in rows
-            if follower != leader and follower not in opted and leader not in opted
-        ]
+            if follower != leader and follower in present and leader in present
+        }
 
     @property
     def arcs(self) -> Counter[Pair]:
-        """The arcs of G with their event counts (self-loops left out)."""
-        arcs: Counter[Pair] = self.cached(
-            "arcs", lambda: Counter((s, t) for s, t, _, _ in self.interactions if s != t)
-        )
+        """The arcs of G with their event counts: self-loops left out, both ends employed on
+        some day of the window (a departure without a date is employed on none)."""
+
+        def build() -> Counter[Pair]:
+            employed = self.roster.employed
+            return Counter(
+                (s, t)
+                for s, t, _, _ in self.interactions
+                if s != t and s in employed and t in employed
+            )
+
+        arcs: Counter[Pair] = self.cached("arcs", build)
         return arcs
 
     @property
+    def nodes(self) -> list[int]:
+        """G's nodes in uuid order: the people present and everyone else employed during the
+        window who took part in one of its interactions."""
+
+        def build() -> list[int]:
+            people = set(self.roster.present)
+            for source, target in self.arcs:
+                people.update((source, target))
+            return sorted(people, key=lambda pk: self.people[pk].uuid)
+
+        nodes: list[int] = self.cached("nodes", build)
+        return nodes
+
+    @property
     def graph(self) -> nx.Graph:
-        """G undirected and simple, over the active people."""
+        """G undirected and simple, over its nodes."""
 
         def build() -> nx.Graph:
             graph = nx.Graph()
-            graph.add_nodes_from(self.active)
-            members = set(self.active)
-            graph.add_edges_from((s, t) for s, t in self.arcs if s in members and t in members)
+            graph.add_nodes_from(self.nodes)
+            graph.add_edges_from(self.arcs)
             return graph
 
         graph: nx.Graph = self.cached("graph", build)
@@ -233,7 +332,7 @@ class Baseline:
 
     @property
     def events_of(self) -> Counter[int]:
-        """Interaction events with the person at either end."""
+        """Interaction events (arcs of G) with the person at either end."""
 
         def count() -> Counter[int]:
             events: Counter[int] = Counter()
@@ -250,36 +349,22 @@ class Baseline:
         contexts: dict[int, Context] = self.cached(
             "contexts",
             lambda: {
-                pk: Context(kind, f"{kind}:{name}")
-                for pk, kind, name in self.db.execute("SELECT id, kind, name FROM people_context")
+                pk: Context(kind, f"{kind}:{name}", str(uuid.UUID(text)))
+                for pk, kind, name, text in self.db.execute(
+                    "SELECT id, kind, name, uuid FROM people_context"
+                )
             },
         )
         return contexts
 
-    @property
-    def members(self) -> dict[int, set[int]]:
-        """Context -> its active members who did not opt out (contexts without any left out)."""
-
-        def read() -> dict[int, set[int]]:
-            active = set(self.active)
-            members: dict[int, set[int]] = defaultdict(set)
-            for person, context in self.db.execute(
-                "SELECT person_id, context_id FROM people_membership"
-            ):
-                if person in active:
-                    members[context].add(person)
-            return dict(members)
-
-        members: dict[int, set[int]] = self.cached("members", read)
-        return members
-
     # --- The families ----------------------------------------------------------------------------
 
     def communication(self) -> None:
-        result, arcs = self.results, self.arcs
+        result, arcs, present = self.results, self.arcs, self.roster.present
         directed = nx.DiGraph()
+        directed.add_nodes_from(present)
         directed.add_edges_from(arcs)
-        for person in directed:
+        for person in present:
             outs, ins = directed.succ[person], directed.pred[person]
             result.person[person, "out_degree"] = len(outs)
             result.person[person, "in_degree"] = len(ins)
@@ -291,27 +376,36 @@ class Baseline:
         for (source, target), events in arcs.items():
             events_with[source][target] += events
             events_with[target][source] += events
-        for person, partners in events_with.items():
-            result.person[person, "partner_entropy"] = normalized_entropy(partners.values())
+        for person in present:
+            result.person[person, "partner_entropy"] = normalized_entropy(
+                events_with.get(person, Counter()).values()
+            )
         graph = self.graph
-        # As analytics.measures: exact below 20,000 people, else the same number of pivots.
+        # As analytics.measures: exact below 20,000 nodes, else the same number of pivots.
         n = graph.number_of_nodes()
         pivots = None if n < BETWEENNESS_EXACT_BELOW else BETWEENNESS_PIVOTS
         estimate = nx.betweenness_centrality(graph, k=pivots, normalized=True, seed=0)
-        for person, value in estimate.items():
-            result.person[person, "betweenness"] = value
-        for person, value in nx.constraint(graph).items():
+        for person in present:
+            result.person[person, "betweenness"] = estimate[person]
+        for person, value in nx.constraint(graph, nodes=present).items():
             if graph.degree(person):
                 result.person[person, "constraint"] = value
+        # Every interaction of the window (its partner need not have been employed), as the
+        # run's EVENT_TIMES reads them.
         times: dict[int, list[int]] = defaultdict(list)
         for source, target, ts, _ in self.interactions:
             if source != target:
                 times[source].append(ts)
                 times[target].append(ts)
         for person, stamps in times.items():
+            if person not in present:
+                continue
             value = burstiness(stamps)
             if value is not None:
                 result.person[person, "burstiness"] = value
+            corrected = burstiness_corrected(stamps)
+            if corrected is not None:
+                result.person[person, "burstiness_corrected"] = corrected
         self._brokers()
         self._narrow_patterns()
 
@@ -323,7 +417,7 @@ class Baseline:
             return
         cut = percentile(list(betweenness.values()), 1 - self.settings["broker_top_share"])
         median = statistics.median(constraint.values())
-        for person in self.active:
+        for person in self.present:
             score = betweenness.get(person, 0.0)
             if score > 0 and score >= cut and constraint.get(person, median) < median:
                 result.find("broker", (person,))
@@ -338,24 +432,39 @@ class Baseline:
                 self.results.find("narrow_pattern", (person,))
 
     def recognition(self) -> None:
-        result, settings = self.results, self.settings
+        result, settings, present = self.results, self.settings, self.roster.present
         received: Counter[int] = Counter()
         given: Counter[int] = Counter()
-        pairs: Counter[Pair] = Counter()
+        pairs: Counter[tuple[str, str]] = Counter()  # between present people, by uuid
+        uuid_of = {pk: self.people[pk].uuid for pk in present}
         for giver, receiver, _, _, _ in self.recognitions:
-            if giver != receiver:
-                received[receiver] += 1
-                given[giver] += 1
-                pairs[giver, receiver] += 1
-        for ring in recognition_rings(
-            pairs,
-            min_given=int(settings["ring_min_given"]),
-            min_share=settings["ring_min_share"],
-            min_recognizers=int(settings["ring_min_recognizers"]),
-            sizes=(int(settings["ring_min_size"]), int(settings["ring_max_size"])),
-        ):
-            result.find("recognition_ring", ring)
-        people = self.active
+            if giver == receiver:
+                continue
+            # Recognitions of people who left (or were employed on no day) count for the others.
+            received[receiver] += 1
+            given[giver] += 1
+            if giver in present and receiver in present:
+                pairs[uuid_of[giver], uuid_of[receiver]] += 1
+        # The ring search and its rewiring test are analytics.nullmodels' (the definition of the
+        # finding); its p-values depend on the order of `pairs`, which the run takes from Neo4j:
+        # sorted here, so a ring at the edge of alpha could differ, not a ring well inside it.
+        tests = nullmodels.recognition_ring_tests(
+            dict(sorted(pairs.items())),
+            nullmodels.RingRules(
+                min_given=int(settings["ring_min_given"]),
+                min_share=settings["ring_min_share"],
+                min_recognizers=int(settings["ring_min_recognizers"]),
+                sizes=(int(settings["ring_min_size"]), int(settings["ring_max_size"])),
+            ),
+            rewirings=int(settings["ring_rewirings"]),
+            alpha=float(settings["ring_alpha"]),
+            seed=int(settings["ring_seed"]),
+        )
+        by_uuid = {text: pk for pk, text in uuid_of.items()}
+        for ring in tests:
+            if ring.fires:
+                result.find("recognition_ring", sorted(by_uuid[m] for m in ring.members))
+        people = self.present
         for person in people:
             result.person[person, "recognition_received"] = received[person]
             result.person[person, "recognition_given"] = given[person]
@@ -378,22 +487,26 @@ class Baseline:
 
     def leadership(self) -> None:
         result, settings, people = self.results, self.settings, self.people
+        present = self.roster.present
         follows = nx.DiGraph()  # follower -> leader, once per pair whatever the contexts
         follows.add_edges_from((follower, leader) for follower, leader, _ in self.follows)
+        single = 0
         for follower, leaders in follows.out_degree():
-            if leaders and people[follower].active:
+            if leaders:
                 result.person[follower, "leader_count"] = leaders
                 if leaders == 1:
+                    single += 1
                     result.find("attention_blindness", (follower,))
-        managers = {p.manager for p in people.values() if p.manager is not None}
+        if len(present) >= MIN_PEOPLE_FOR_SHARES:
+            result.org["single_leader_share"] = single / len(present)
+        reports: dict[int, set[int]] = defaultdict(set)  # present manager -> present reports
+        for pk in present:
+            manager = people[pk].manager
+            if manager is not None and manager != pk and manager in present:
+                reports[manager].add(pk)
         for leader, followers in follows.in_degree():
-            if leader not in managers and followers >= settings["informal_leader_min_followers"]:
+            if followers >= settings["informal_leader_min_followers"] and not reports.get(leader):
                 result.find("informal_leader", (leader,))
-        reports: dict[int, list[int]] = defaultdict(list)
-        for pk, person in people.items():
-            manager = person.manager
-            if manager is not None and not person.opted_out and not people[manager].opted_out:
-                reports[manager].append(pk)
         recognized = {(giver, receiver) for giver, receiver, _, _, _ in self.recognitions}
         for manager, team in reports.items():
             if not any(
@@ -401,22 +514,22 @@ class Baseline:
                 for report in team
             ):
                 result.find("unrecognized_formal_leader", (manager,))
-        made: Counter[int] = Counter()  # follows made in each context
-        to_leader: Counter[Pair] = Counter()  # (context, leader) -> follows
-        followers_of: dict[Pair, set[int]] = defaultdict(set)
+        # Distinct (follower, leader) pairs per context (self.follows is already a set).
+        followers_of: dict[Pair, set[int]] = defaultdict(set)  # (context, leader) -> followers
+        made: Counter[int] = Counter()  # distinct pairs in each context
         for follower, leader, context in self.follows:
-            made[context] += 1
-            to_leader[context, leader] += 1
             followers_of[context, leader].add(follower)
-        for (context, leader), count in to_leader.items():
+            made[context] += 1
+        for (context, leader), chosen_by in followers_of.items():
             if (
-                len(followers_of[context, leader]) >= settings["single_point_min_followers"]
-                and count / made[context] >= settings["single_point_min_share"]
+                len(chosen_by) >= settings["single_point_min_followers"]
+                and len(chosen_by) / made[context] >= settings["single_point_min_share"]
             ):
                 result.find("single_point_leader", (leader,), context)
 
     def contexts_family(self) -> None:
-        result, members, arcs = self.results, self.members, self.arcs
+        result, arcs, roster = self.results, self.arcs, self.roster
+        members = roster.members_in_window  # the metrics: members during the window
         weeks = max((self.end - self.start) / SECONDS_PER_WEEK, 1e-9)
         contexts_of: dict[int, set[int]] = defaultdict(set)
         for context, people in members.items():
@@ -442,49 +555,62 @@ class Baseline:
                 result.context[context, "exploration"] = (
                     tally.crossing_events / tally.touching_events
                 )
-            if tally.inside_arcs + tally.leaving_arcs:
-                result.context[context, "ei_index"] = (tally.leaving_arcs - tally.inside_arcs) / (
-                    tally.leaving_arcs + tally.inside_arcs
-                )
+            external, internal = len(tally.crossing_ties), len(tally.inside_ties)
+            if external + internal:
+                result.context[context, "ei_index"] = (external - internal) / (external + internal)
         follows: dict[int, set[Pair]] = defaultdict(set)
         for follower, leader, context in self.follows:
             follows[context].add((follower, leader))
+        for context, people in roster.members_at_end.items():  # leadership: members at the end
+            centralization = in_degree_centralization(people, follows.get(context, set()))
+            if centralization is not None:
+                result.context[context, "leadership_centralization"] = centralization
         received: dict[int, Counter[int]] = defaultdict(Counter)
         for _, receiver, _, _, where in self.recognitions:
             if where is not None:
                 received[where][receiver] += 1
         for context, people in members.items():
-            result.context[context, "leadership_centralization"] = in_degree_centralization(
-                people, follows.get(context, set())
-            )
             counts = received.get(context, Counter())
             equity = gini([float(counts[person]) for person in people])
             if equity is not None:
                 result.context[context, "recognition_gini"] = equity
         self._org_contexts()
-        for context, people in members.items():
-            exploration = result.context.get((context, "exploration"))
-            if (
-                len(people) >= self.settings["silo_min_members"]
-                and exploration is not None
-                and exploration < self.settings["silo_max_exploration"]
-            ):
-                result.find("silo", (), context)
+        self._silos(tallies)
+
+    def _silos(self, tallies: dict[int, Tally]) -> None:
+        """nullmodels.silo_test (the definition of the finding) on the counts tallied here, for
+        the contexts with silo_min_members+ members at the window's end."""
+        events, total = self.events_of, sum(self.arcs.values())
+        members = self.roster.members_in_window
+        for context, people in self.roster.members_at_end.items():
+            tally = tallies.get(context)
+            if tally is None or len(people) < self.settings["silo_min_members"]:
+                continue
+            if not tally.touching_events:
+                continue
+            test = nullmodels.silo_test(
+                tally.inside_events,
+                tally.crossing_events,
+                [events[member] for member in members[context]],
+                total,
+                max_exploration=self.settings["silo_max_exploration"],
+                alpha=self.settings["silo_alpha"],
+            )
+            if test.is_silo:
+                self.results.find("silo", (), context)
 
     def _org_contexts(self) -> None:
-        teams: dict[str, set[int]] = {}
-        for context, people in self.members.items():
+        team_of: dict[int, set[str]] = defaultdict(set)  # person -> uuids of their teams
+        for context, people in self.roster.members_in_window.items():
             if self.contexts[context].kind == "team":
-                teams[self.contexts[context].key] = people
-        team_of: dict[int, set[str]] = defaultdict(set)
-        for team, people in teams.items():
-            for person in people:
-                team_of[person].add(team)
+                for person in people:
+                    team_of[person].add(self.contexts[context].uuid)
         external = internal = 0
-        for source, target in self.arcs:
-            if not team_of.get(source):
+        for source, target in self.graph.edges():  # undirected ties, each pair once
+            teams_a, teams_b = team_of.get(source, set()), team_of.get(target, set())
+            if not (teams_a or teams_b):
                 continue
-            if team_of[source] & team_of.get(target, set()):
+            if teams_a & teams_b:
                 internal += 1
             else:
                 external += 1
@@ -494,62 +620,96 @@ class Baseline:
         if graph.number_of_edges():
             communities: dict[str, set[int]] = defaultdict(set)
             for person in graph:
-                teams_of = sorted(team_of.get(person, set()))
-                communities[teams_of[0] if teams_of else f"__alone__{person}"].add(person)
+                teams = sorted(team_of.get(person, set()))  # several: the first by uuid
+                communities[teams[0] if teams else f"__alone__{person}"].add(person)
             self.results.org["modularity_of_teams"] = nx.community.modularity(
                 graph, communities.values()
             )
 
     def contagion(self) -> None:
         result, graph, settings = self.results, self.graph, self.settings
+        present = self.roster.present
+        nodes = self.nodes
+        index = {person: position for position, person in enumerate(nodes)}
         tau = settings["contagion_tau_days"] * SECONDS_PER_DAY
+        # A person's affect: the events they GAVE that carry one, time-decayed; per ordered pair
+        # (giver, receiver) the same sums, which the receiver's view of the giver leaves out.
         weighted: dict[int, float] = defaultdict(float)
         weights: dict[int, float] = defaultdict(float)
-        events: Iterable[tuple[int, int, int, float | None]] = chain(
-            ((giver, receiver, ts, affect) for giver, receiver, ts, affect, _ in self.recognitions),
-            self.interactions,
-        )
-        for a, b, ts, affect in events:
-            if affect is None or a == b:
-                continue
+        given: dict[Pair, list[float]] = {}
+        events = [(g, r, ts, affect) for g, r, ts, affect, _ in self.recognitions]
+        for giver, receiver, ts, affect in events + self.interactions:
+            if affect is None or giver == receiver or giver not in index or receiver not in index:
+                continue  # outside G: someone employed on no day of the window
             weight = math.exp(-(self.end - ts) / tau)
-            for person in (a, b):
-                weighted[person] += affect * weight
-                weights[person] += weight
+            weighted[giver] += affect * weight
+            weights[giver] += weight
+            sums = given.setdefault((giver, receiver), [0.0, 0.0])
+            sums[0] += affect * weight
+            sums[1] += weight
         affect_of = {p: weighted[p] / w for p, w in weights.items() if w > 0}
-        exposure: dict[int, float] = {}
-        for person in graph:
-            sums = [0.0] * len(CONTAGION_WEIGHTS)
+
+        def seen_by(person: int, partner: int) -> float | None:
+            """The partner's affect without the events the partner gave `person`."""
+            shared = given.get((partner, person), [0.0, 0.0])
+            left = weights[partner] - shared[1]
+            if left <= 1e-12 * max(1.0, weights[partner]):  # nothing left (to rounding)
+                return None
+            return (weighted[partner] - shared[0]) / left
+
+        for person in self.present:
+            sums_at = [0.0] * len(CONTAGION_WEIGHTS)
             counts = [0] * len(CONTAGION_WEIGHTS)
             distances = nx.single_source_shortest_path_length(
                 graph, person, cutoff=len(CONTAGION_WEIGHTS)
             )
             for other, distance in distances.items():
-                if distance and other in affect_of:
-                    sums[distance - 1] += affect_of[other]
+                if not distance or other not in affect_of:
+                    continue
+                value = seen_by(person, other) if distance == 1 else affect_of[other]
+                if value is not None:
+                    sums_at[distance - 1] += value
                     counts[distance - 1] += 1
             if any(counts):
-                exposure[person] = sum(
-                    w * s / c for w, s, c in zip(CONTAGION_WEIGHTS, sums, counts, strict=True) if c
+                result.person[person, "affect_exposure"] = sum(
+                    w * s / c
+                    for w, s, c in zip(CONTAGION_WEIGHTS, sums_at, counts, strict=True)
+                    if c
                 )
-        for person, value in exposure.items():
-            result.person[person, "affect_exposure"] = value
-        if affect_of:
-            result.org["mean_affect"] = sum(affect_of.values()) / len(affect_of)
-        low = [
-            p
-            for p in graph
-            if p in exposure and exposure[p] <= settings["negative_contagion_max_exposure"]
-        ]
-        for group in nx.connected_components(graph.subgraph(low)):
-            if len(group) >= settings["negative_contagion_min_people"]:
-                result.find("negative_contagion", sorted(group))
+        present_affect = [value for person, value in affect_of.items() if person in present]
+        if present_affect:
+            result.org["mean_affect"] = sum(present_affect) / len(present_affect)
+        # The finding: nullmodels.negative_contagion_groups (its definition: a seeded permutation
+        # test), on G as an igraph graph in the run's vertex order (uuid order) and the sums above.
+        ends = {(min(index[a], index[b]), max(index[a], index[b])) for a, b in self.arcs}
+        test_graph = igraph.Graph(n=len(nodes), edges=sorted(ends), directed=False)
+        affect_sums = nullmodels.AffectSums(
+            [weighted.get(p, 0.0) for p in nodes],
+            [weights.get(p, 0.0) for p in nodes],
+            {(index[g], index[r]): (s[0], s[1]) for (g, r), s in given.items()},
+            directed=True,
+        )
+        min_people = int(settings["negative_contagion_min_people"])
+        groups = nullmodels.negative_contagion_groups(
+            test_graph,
+            affect_sums,
+            min_people=min_people,
+            permutations=int(settings["negative_contagion_permutations"]),
+            alpha=float(settings["negative_contagion_alpha"]),
+            seed=int(settings["negative_contagion_seed"]),
+        )
+        for group in groups:
+            members = sorted(nodes[m] for m in group.members if nodes[m] in present)
+            large = group.effect_size <= -float(settings["negative_contagion_min_effect"])
+            if group.fires and large and len(members) >= min_people:
+                result.find("negative_contagion", members)
 
     def health(self) -> None:
         result = self.results
         org = result.org
         people = org.get("people", 0.0)
         teams = {c for c, context in self.contexts.items() if context.kind == "team"}
+        silo_min_members = int(self.settings["silo_min_members"])  # the run's parameter
 
         def team_values(name: str) -> list[float]:
             return [v for (c, m), v in result.context.items() if m == name and c in teams]
@@ -558,7 +718,7 @@ class Baseline:
             return len({s for subjects, _ in result.findings.get(pattern, []) for s in subjects})
 
         leaders = sum(1 for (_, m), v in result.person.items() if m == "leader_count" and v >= 2)
-        big_teams = sum(1 for size in team_values("size") if size >= SILO_MIN_MEMBERS)
+        big_teams = sum(1 for size in team_values("size") if size >= silo_min_members)
         exploration, engagement = team_values("exploration"), team_values("engagement")
         silos = sum(1 for _, context in result.findings.get("silo", []) if context in teams)
         found: dict[str, dict[str, float | None]] = {
@@ -614,33 +774,35 @@ class Baseline:
 
 
 class Tally:
-    """Interaction counts of one context, accumulated arc by arc."""
+    """Interaction counts of one context, accumulated arc by arc; ties undirected, each pair
+    once (a pair with arcs both ways is one tie)."""
 
     __slots__ = (
         "crossing_events",
+        "crossing_ties",
         "events_of",
-        "inside_arcs",
         "inside_events",
-        "leaving_arcs",
+        "inside_ties",
         "touching_events",
     )
 
     def __init__(self) -> None:
         self.inside_events = self.touching_events = self.crossing_events = 0
-        self.inside_arcs = self.leaving_arcs = 0
+        self.inside_ties: set[Pair] = set()
+        self.crossing_ties: set[Pair] = set()
         self.events_of: Counter[int] = Counter()
 
     def add(self, source_in: bool, target_in: bool, source: int, target: int, events: int) -> None:
+        tie = (min(source, target), max(source, target))
         self.touching_events += events
         if source_in and target_in:
             self.inside_events += events
-            self.inside_arcs += 1
+            self.inside_ties.add(tie)
             self.events_of[source] += events
             self.events_of[target] += events
         else:
             self.crossing_events += events
-            if source_in:
-                self.leaving_arcs += 1
+            self.crossing_ties.add(tie)
 
 
 # --- Measures (plain Python / numpy: networkx has no function for these) --------------------------
@@ -648,6 +810,10 @@ class Tally:
 
 def sql_time(epoch: int) -> str:
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def as_date(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
 
 
 def metric(result: Results, name: str) -> dict[int, float]:
@@ -666,15 +832,30 @@ def normalized_entropy(counts: Iterable[int]) -> float:
     return float(-(shares * np.log(shares)).sum() / math.log(values.size))
 
 
+def instant_gaps(times: Sequence[int]) -> np.ndarray | None:
+    """Gaps between distinct instants (repeated timestamps once); None below 3 instants."""
+    instants = np.unique(np.asarray(times, dtype=float))  # sorted
+    return np.diff(instants) if instants.size >= 3 else None
+
+
 def burstiness(times: Sequence[int]) -> float | None:
-    instants = np.unique(np.asarray(times, dtype=float))  # sorted, repeated timestamps once
-    if instants.size < 3:
+    gaps = instant_gaps(times)
+    if gaps is None:
         return None
-    gaps = np.diff(instants)
     mean, sigma = gaps.mean(), gaps.std()
     if sigma + mean == 0:
         return None
     return float((sigma - mean) / (sigma + mean))
+
+
+def burstiness_corrected(times: Sequence[int]) -> float | None:
+    """Kim & Jo's A_n, n = the number of gaps between distinct instants, r = sigma / mu."""
+    gaps = instant_gaps(times)
+    if gaps is None:
+        return None
+    n, ratio = gaps.size, gaps.std() / gaps.mean()
+    plus, minus = math.sqrt(n + 1), math.sqrt(n - 1)
+    return float((plus * ratio - minus) / ((plus - 2) * ratio + minus))
 
 
 def gini(values: Sequence[float]) -> float | None:
@@ -694,60 +875,18 @@ def percentile(values: Sequence[float], share: float) -> float:
     return ordered[max(1, math.ceil(share * len(ordered))) - 1]
 
 
-def in_degree_centralization(members: set[int], arcs: set[Pair]) -> float:
+def in_degree_centralization(members: set[int], arcs: set[Pair]) -> float | None:
+    """Freeman in-degree centralization of the follows between members; None with fewer than
+    two members or no follow between them."""
     n = len(members)
-    if n < 2:
-        return 0.0
+    inside = [(f, leader) for f, leader in arcs if f in members and leader in members]
+    if n < 2 or not inside:
+        return None
     in_degree = dict.fromkeys(members, 0)
-    for follower, leader in arcs:
-        if follower in members and leader in members:
-            in_degree[leader] += 1
+    for _, leader in inside:
+        in_degree[leader] += 1
     top = max(in_degree.values())
     return sum(top - degree for degree in in_degree.values()) / ((n - 1) ** 2)
-
-
-def recognition_rings(
-    given: Counter[Pair],
-    min_given: int,
-    min_share: float,
-    min_recognizers: int,
-    sizes: tuple[int, int],
-) -> list[list[int]]:
-    """The rule of `recognition_ring` (docs/analytics.md) with networkx's weak components."""
-    total: Counter[int] = Counter()
-    for (giver, _), count in given.items():
-        total[giver] += count
-    recognitions = nx.DiGraph()
-    recognitions.add_weighted_edges_from((g, r, n) for (g, r), n in given.items() if g != r)
-
-    def components(people: Iterable[int]) -> list[set[int]]:
-        graph = nx.DiGraph(recognitions.subgraph(people))
-        graph.add_nodes_from(people)
-        return [set(part) for part in nx.weakly_connected_components(graph)]
-
-    pending = components(g for g, n in total.items() if n >= min_given)
-    rings: list[list[int]] = []
-    while pending:
-        group = pending.pop()
-        kept = set(group)
-        while True:
-            failing = {
-                person
-                for person in kept
-                if sum(
-                    d["weight"] for other, d in recognitions.succ[person].items() if other in kept
-                )
-                < min_share * total[person]
-                or sum(1 for other in recognitions.pred[person] if other in kept) < min_recognizers
-            }
-            if not failing:
-                break
-            kept -= failing
-        if kept != group:
-            pending.extend(components(kept))
-        elif sizes[0] <= len(kept) <= sizes[1]:
-            rings.append(sorted(kept))
-    return rings
 
 
 # --- Process -------------------------------------------------------------------------------------
