@@ -86,7 +86,7 @@ def compute(window: Window) -> FamilyResult:
         given[row["giver"]] += row["recognitions"]
         if row["giver"] in present and row["receiver"] in present:
             pairs[row["giver"], row["receiver"]] = row["recognitions"]
-    ring_findings(pairs, settings, result)
+    ring_findings(dict(sorted(pairs.items())), settings, result)  # Neo4j's order varies
     events: dict[str, int] = defaultdict(int)  # interaction events with the person at either end
     for (source, target), count in load_arcs(window).items():
         events[source] += count
