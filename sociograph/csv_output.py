@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 Cell = str | int | float | None
@@ -38,16 +38,32 @@ def safe_cell(value: Cell) -> str | int | float:
     return value
 
 
+# Each cell's first character follows a NUL in "\x00" + "\x00".join(row): one search per row of
+# texts (in C) clears the rows with no cell to look at, the common case.
+_A_CELL_STARTS_A_FORMULA = re.compile("\x00[=+\\-@\t\r]")
+
+
+def _texts_without_formulas(row: Sequence[Cell]) -> bool:
+    try:
+        joined = "\x00".join(row)  # type: ignore[arg-type]  # a TypeError if a cell is no text
+    except TypeError:
+        return False
+    return _A_CELL_STARTS_A_FORMULA.search("\x00" + joined) is None
+
+
 class SafeCsvWriter:
     """csv.writer with `\\n` line endings whose cells go through `safe_cell`."""
 
     def __init__(self, sink: TextSink) -> None:
         self._writer = csv.writer(sink, lineterminator="\n")
 
-    def writerow(self, row: Iterable[Cell]) -> None:
-        self._writer.writerow([safe_cell(value) for value in row])
+    def writerow(self, row: Sequence[Cell]) -> None:
+        if _texts_without_formulas(row):
+            self._writer.writerow(row)
+        else:
+            self._writer.writerow([safe_cell(value) for value in row])
 
-    def writerows(self, rows: Iterable[Iterable[Cell]]) -> None:
+    def writerows(self, rows: Iterable[Sequence[Cell]]) -> None:
         for row in rows:
             self.writerow(row)
 
