@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -33,19 +34,22 @@ if TYPE_CHECKING:
 
 
 class SingleLineField(serializers.CharField):
-    """Text without control characters (sociograph.text); DRF already refuses NUL alone."""
+    """Text without control characters (sociograph.text), NUL included: one message for all."""
+
+    text_validator = staticmethod(validate_single_line)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.validators.append(validate_single_line)
+        self.validators = [
+            *(v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)),
+            self.text_validator,
+        ]
 
 
-class MultilineField(serializers.CharField):
+class MultilineField(SingleLineField):
     """Text that may hold tab, line feed and carriage return, but no other control character."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.validators.append(validate_multiline)
+    text_validator = staticmethod(validate_multiline)
 
 
 _Model = TypeVar("_Model", bound=models.Model)

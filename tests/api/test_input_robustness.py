@@ -99,6 +99,7 @@ def test_without_atomic_the_good_bulk_events_are_kept(hr: APIClient) -> None:
         ("/api/v1/recognitions/", {"target": "E2", "message": "ding\x07"}, "message", "0007"),
         ("/api/v1/recognitions/", {"target": "E2", "event_id": "a\x1bb"}, "event_id", "001B"),
         ("/api/v1/people/", {"external_id": "E77", "name": "Eve\x1b[31m"}, "name", "001B"),
+        ("/api/v1/people/", {"external_id": "E77", "name": "a\x00b"}, "name", "0000"),
         ("/api/v1/people/", {"external_id": "E77", "name": "E", "title": "a\tb"}, "title", "0009"),
         ("/api/v1/contexts/", {"kind": "team", "name": "Ops\x85x"}, "name", "0085"),
     ],
