@@ -22,6 +22,7 @@ from people.services import (
 )
 from sociograph.graph.projection import chunked
 from sociograph.importing import ImportReport, SourceRow, import_transaction, readable
+from sociograph.text import external_id_problem
 
 BATCH_SIZE = 2000
 
@@ -70,8 +71,9 @@ def parse_person_row(values: dict[str, str]) -> PersonInput:
     external_id = values["external_id"]
     if not external_id:
         raise RowError("external_id: required")
-    if len(external_id) > 100:
-        raise RowError("external_id: longer than 100 characters")
+    problem = external_id_problem(external_id)
+    if problem:
+        raise RowError(f"external_id: {problem}")
     name = values["name"]
     if not name:
         raise RowError("name: required")

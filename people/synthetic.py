@@ -14,7 +14,6 @@ mostly reciprocated communication during working hours.
 from __future__ import annotations
 
 import bisect
-import csv
 import functools
 import math
 import random
@@ -24,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sociograph.csv_output import csv_writer
 from sociograph.formats import EVENT_FILE_COLUMNS, ORG_COLUMNS
 
 CONTEXT_KINDS = ("team", "project", "community", "topic")
@@ -837,7 +837,7 @@ class _InteractionStream:
 def write_rows(path: Path, header: Sequence[str], rows: Iterable[Row]) -> None:
     """Streams `rows` to a UTF-8 CSV file with `\\n` line endings, header first."""
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+        writer = csv_writer(handle)
         writer.writerow(header)
         writer.writerows(rows)
 

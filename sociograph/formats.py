@@ -12,3 +12,5 @@ EVENT_COLUMNS = ("kind", "source", "target", "context", "at", "affect", "weight"
 OPTIONAL_EVENT_COLUMNS = ("event_id", "channel", "values", "until")
 # What the generator and the dataset readers write.
 EVENT_FILE_COLUMNS = (*EVENT_COLUMNS, "event_id", "channel", "values")
+# Cells that may hold several lines (tab, line feed and carriage return allowed).
+MULTILINE_COLUMNS = frozenset({"message"})

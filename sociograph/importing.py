@@ -2,6 +2,9 @@
 report that keeps every rejected row with its reason.
 
 Rows are decoded line by line, so one badly encoded line is rejected without losing the rest.
+A row with a control character (NUL included) in a cell is unreadable, whoever made it: a file, a
+dataset reader or the bulk API (`checked_row`; tab and line breaks are allowed in the multi-line
+columns only, sociograph.text).
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+
+from sociograph.formats import MULTILINE_COLUMNS
+from sociograph.text import control_character_problem, has_control_character
 
 MAX_FIELD_CHARS = 10_000
 STORED_REJECTIONS = 10_000
@@ -99,6 +105,23 @@ def _row_error(header: list[str], cells: list[str]) -> str | None:
     return None
 
 
+def _control_character_error(values: dict[str, str]) -> str | None:
+    """The first cell with a control character it may not hold, named, or None."""
+    if not has_control_character("".join(values.values())):
+        return None  # the common case, checked once per row
+    for name, cell in values.items():
+        problem = control_character_problem(cell, multiline=name in MULTILINE_COLUMNS)
+        if problem:
+            return f"{name}: {problem}"
+    return None
+
+
+def checked_row(line: int, values: dict[str, str]) -> SourceRow:
+    """A row of cells, unreadable (with the reason) when a cell holds a control character."""
+    error = _control_character_error(values)
+    return SourceRow(line, None, error) if error else SourceRow(line, values)
+
+
 def read_rows(
     raw_lines: Iterable[bytes], required: tuple[str, ...], optional: tuple[str, ...] = ()
 ) -> Iterator[SourceRow]:
@@ -128,7 +151,7 @@ def read_rows(
         if error_text:
             yield SourceRow(start, None, error_text)
         else:
-            yield SourceRow(
+            yield checked_row(
                 start, {name: cell.strip() for name, cell in zip(header, cells, strict=True)}
             )
 
@@ -143,7 +166,7 @@ def read_csv_file(
 def rows_from_dicts(rows: Iterable[dict[str, str]]) -> Iterator[SourceRow]:
     """Rows produced by code (e.g. a dataset reader) instead of a file; line = position + 1."""
     for number, values in enumerate(rows, start=2):
-        yield SourceRow(number, values)
+        yield checked_row(number, values)
 
 
 def readable(

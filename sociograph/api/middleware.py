@@ -1,5 +1,10 @@
-"""413 for API request bodies over SOCIOGRAPH_API_MAX_BODY_BYTES, before anything reads them; and
-JSON for the API's errors that Django answers itself (an API URL that matches no route)."""
+"""413 for request bodies over their path's limit, before anything reads them (CSRF and the login
+form parse a POST before any view runs); and JSON for the API's errors that Django answers itself
+(an API URL that matches no route).
+
+Limits by path: the API SOCIOGRAPH_API_MAX_BODY_BYTES; the portal's CSV import
+SOCIOGRAPH_PORTAL_IMPORT_MAX_BODY_BYTES (above the file limit its form explains); every other
+page SOCIOGRAPH_WEB_MAX_BODY_BYTES."""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 
 API_PREFIX = "/api/"
 
@@ -18,7 +24,7 @@ class BodySizeLimitMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith(API_PREFIX):
-            return self.get_response(request)
+            return self._web_request(request)
         limit = settings.SOCIOGRAPH_API_MAX_BODY_BYTES
         if _declared_length(request) > limit:
             return _json_error(413, f"The request body is larger than {limit} bytes.", "too_large")
@@ -32,6 +38,19 @@ class BodySizeLimitMiddleware:
                 "not_found" if response.status_code == 404 else "error",
             )
         return response
+
+    def _web_request(self, request: HttpRequest) -> HttpResponse:
+        limit = _web_limit(request)
+        if _declared_length(request) > limit:
+            text = f"The request body is larger than {limit:,} bytes."
+            return HttpResponse(text, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+def _web_limit(request: HttpRequest) -> int:
+    if request.path == reverse("portal:import"):
+        return int(settings.SOCIOGRAPH_PORTAL_IMPORT_MAX_BODY_BYTES)
+    return int(settings.SOCIOGRAPH_WEB_MAX_BODY_BYTES)
 
 
 def _json_error(status: int, detail: str, code: str) -> HttpResponse:

@@ -6,11 +6,13 @@ each record's `uuid`. Requests refer to them the same way.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from django.core.validators import ProhibitNullCharactersValidator
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.fields import empty
+from rest_framework.fields import Field, empty
 
 from analytics.models import Finding, MiningRun
 from analytics.services import progress
@@ -19,6 +21,7 @@ from people.periods import dates_problem
 from recognition.models import Follow, Interaction, Recognition
 from recognition.services import KINDS
 from sociograph.api.models import Webhook, WebhookDelivery
+from sociograph.text import validate_external_id, validate_multiline, validate_single_line
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -26,6 +29,43 @@ if TYPE_CHECKING:
 # Declared fields named `context`, `source` or `parent` collide in the DRF stubs with Field's
 # attributes of those names. SerializerMetaclass pops declared fields off the class, so nothing is
 # shadowed at runtime: the stubs cannot express that, hence `type: ignore[assignment]` there.
+
+# --- Text --------------------------------------------------------------------------------------
+
+
+class SingleLineField(serializers.CharField):
+    """Text without control characters (sociograph.text), NUL included: one message for all."""
+
+    text_validator = staticmethod(validate_single_line)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators = [
+            *(v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)),
+            self.text_validator,
+        ]
+
+
+class MultilineField(SingleLineField):
+    """Text that may hold tab, line feed and carriage return, but no other control character."""
+
+    text_validator = staticmethod(validate_multiline)
+
+
+_Model = TypeVar("_Model", bound=models.Model)
+
+
+class CheckedTextModelSerializer(serializers.ModelSerializer[_Model]):
+    """A model serializer whose text fields refuse control characters."""
+
+    serializer_field_mapping: ClassVar[
+        dict[type[models.Field[Any, Any]], type[Field[Any, Any, Any, Any]]]
+    ] = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: SingleLineField,
+        models.TextField: MultilineField,
+    }
+
 
 # --- References ---------------------------------------------------------------------------------
 
@@ -84,10 +124,10 @@ class ContextReference(serializers.Field[Context, str, str, Any]):
 # --- People, contexts, memberships ------------------------------------------------------------
 
 
-class PersonSerializer(serializers.ModelSerializer[Person]):
+class PersonSerializer(CheckedTextModelSerializer[Person]):
     manager = PersonReference(required=False, allow_null=True)
     contexts = serializers.ListField(
-        child=serializers.CharField(max_length=220),
+        child=SingleLineField(max_length=220),
         write_only=True,
         required=False,
         help_text="On create: contexts (kind:name) the person belongs to, created if missing.",
@@ -111,8 +151,10 @@ class PersonSerializer(serializers.ModelSerializer[Person]):
             "updated_at",
         )
         read_only_fields: tuple[str, ...] = ("uuid", "created_at", "updated_at")
-        # 409 on a duplicate, not 400
-        extra_kwargs: ClassVar[dict[str, dict[str, Any]]] = {"external_id": {"validators": []}}
+        # 409 on a duplicate, not 400; a safe character set (sociograph.text)
+        extra_kwargs: ClassVar[dict[str, dict[str, Any]]] = {
+            "external_id": {"validators": [validate_external_id]}
+        }
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is None:  # on update, people.services checks against the stored dates
@@ -137,7 +179,7 @@ class PersonUpdateSerializer(PersonSerializer):
         read_only_fields = ("uuid", "external_id", "created_at", "updated_at")
 
 
-class ContextSerializer(serializers.ModelSerializer[Context]):
+class ContextSerializer(CheckedTextModelSerializer[Context]):
     key = serializers.CharField(read_only=True, help_text="kind:name")
     kind = serializers.ChoiceField(choices=ContextKind.choices)
     parent = ContextReference(required=False, allow_null=True)  # type: ignore[assignment]
@@ -155,7 +197,7 @@ class ContextUpdateSerializer(ContextSerializer):
         read_only_fields = ("uuid", "kind", "created_at", "updated_at")
 
 
-class MembershipSerializer(serializers.ModelSerializer[Membership]):
+class MembershipSerializer(CheckedTextModelSerializer[Membership]):
     person = PersonReference()
     context = ContextReference()  # type: ignore[assignment]
 
@@ -166,7 +208,7 @@ class MembershipSerializer(serializers.ModelSerializer[Membership]):
         validators: ClassVar[list[Any]] = []
 
 
-class MembershipUpdateSerializer(serializers.ModelSerializer[Membership]):
+class MembershipUpdateSerializer(CheckedTextModelSerializer[Membership]):
     person = PersonReference(read_only=True)
     context = ContextReference(read_only=True)  # type: ignore[assignment]
 
@@ -180,31 +222,31 @@ class MembershipUpdateSerializer(serializers.ModelSerializer[Membership]):
 class EventInputSerializer(serializers.Serializer[dict[str, Any]]):
     """One event as in the CSV import (same validation); `kind` comes from the endpoint."""
 
-    source = serializers.CharField(  # type: ignore[assignment]
+    source = SingleLineField(  # type: ignore[assignment]
         max_length=100,
         required=False,
         help_text="external_id of the giver/follower/source; managers and employees may only "
         "give their own (it defaults to them)",
     )
-    target = serializers.CharField(max_length=100)
-    context = serializers.CharField(  # type: ignore[assignment]
+    target = SingleLineField(max_length=100)
+    context = SingleLineField(  # type: ignore[assignment]
         max_length=220, required=False, allow_blank=True
     )
-    at = serializers.CharField(max_length=64, required=False, help_text="ISO-8601; defaults to now")
+    at = SingleLineField(max_length=64, required=False, help_text="ISO-8601; defaults to now")
     affect = serializers.FloatField(required=False, allow_null=True, min_value=-1, max_value=1)
     weight = serializers.FloatField(required=False, allow_null=True)
-    message = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    message = MultilineField(max_length=2000, required=False, allow_blank=True)
     values = serializers.ListField(
-        child=serializers.CharField(max_length=100), required=False, max_length=50
+        child=SingleLineField(max_length=100), required=False, max_length=50
     )
-    channel = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    until = serializers.CharField(max_length=64, required=False, allow_blank=True)
-    event_id = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    channel = SingleLineField(max_length=20, required=False, allow_blank=True)
+    until = SingleLineField(max_length=64, required=False, allow_blank=True)
+    event_id = SingleLineField(max_length=200, required=False, allow_blank=True)
 
 
 class BulkEventSerializer(EventInputSerializer):
     kind = serializers.ChoiceField(choices=KINDS)
-    source = serializers.CharField(max_length=100)
+    source = SingleLineField(max_length=100)
 
 
 class BulkRequestSerializer(serializers.Serializer[dict[str, Any]]):

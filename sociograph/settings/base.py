@@ -176,7 +176,6 @@ CACHES = {
 
 # REST API v1 (sociograph.api; docs/api.md).
 SOCIOGRAPH_API_MAX_BODY_BYTES = int(env("SOCIOGRAPH_API_MAX_BODY_BYTES"))
-DATA_UPLOAD_MAX_MEMORY_SIZE = SOCIOGRAPH_API_MAX_BODY_BYTES
 SOCIOGRAPH_API_MAX_BULK_EVENTS = 10_000
 SOCIOGRAPH_API_RATES = {
     "api": env("SOCIOGRAPH_API_RATE"),
@@ -192,7 +191,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "sociograph.api.pagination.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["sociograph.api.parsers.DepthLimitedJSONParser"],
     "EXCEPTION_HANDLER": "sociograph.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -227,6 +226,16 @@ LOGGING = {
 # The HR portal imports a CSV inside the web request (gunicorn's 30 s timeout): about 50,000
 # event rows at most; bigger files go through the management commands or the bulk API.
 SOCIOGRAPH_PORTAL_IMPORT_MAX_BYTES = 5_000_000
+
+# Request bodies (sociograph.api.middleware answers 413 before anything parses a bigger one):
+# pages and forms outside the API; the portal's import page (twice its file limit, so that the
+# form itself explains a file a little over it); the API above.
+SOCIOGRAPH_WEB_MAX_BODY_BYTES = int(env("SOCIOGRAPH_WEB_MAX_BODY_BYTES"))
+SOCIOGRAPH_PORTAL_IMPORT_MAX_BODY_BYTES = 2 * SOCIOGRAPH_PORTAL_IMPORT_MAX_BYTES
+# Django's own caps, behind the middleware: form fields and JSON bodies held in memory (the
+# API's bulk bodies are the largest), and uploaded files above this size go to a temporary file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(SOCIOGRAPH_API_MAX_BODY_BYTES, SOCIOGRAPH_WEB_MAX_BODY_BYTES)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Org-health reports (sociograph.reports; docs/reports.md).
 _EMAIL_BACKENDS = {

@@ -39,6 +39,9 @@ ENV_VARS: dict[str, EnvVar] = {
     "SOCIOGRAPH_API_MAX_BODY_BYTES": EnvVar(
         "20000000", "Largest API request body; larger bodies get 413"
     ),
+    "SOCIOGRAPH_WEB_MAX_BODY_BYTES": EnvVar(
+        "2621440", "Largest request body outside the API (the portal's import page: its own)"
+    ),
     "SOCIOGRAPH_EMAIL_BACKEND": EnvVar(
         "file", "Report e-mail: file (to var/mail), console, smtp, or a backend's dotted path"
     ),

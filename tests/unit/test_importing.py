@@ -1,8 +1,15 @@
-"""The CSV layer of the importers: header checks, line numbers, encodings, oversized fields."""
+"""The CSV layer of the importers: header checks, line numbers, encodings, oversized fields,
+control characters."""
 
 import pytest
 
-from sociograph.importing import FileFormatError, ImportReport, SourceRow, read_rows
+from sociograph.importing import (
+    FileFormatError,
+    ImportReport,
+    SourceRow,
+    read_rows,
+    rows_from_dicts,
+)
 
 COLUMNS = ("a", "b")
 
@@ -20,10 +27,12 @@ def test_rows_carry_their_line_numbers() -> None:
 
 
 def test_a_quoted_field_over_two_lines_starts_at_its_first_line() -> None:
-    result = rows(b"a,b\n", b'"multi\n', b'line",x\n', b"5,6\n")
+    # only a message may hold line breaks (sociograph.formats.MULTILINE_COLUMNS)
+    lines = [b"message,b\n", b'"multi\n', b'line",x\n', b"5,6\n"]
+    result = read_rows(lines, ("message", "b"))
     assert [(row.line, row.values) for row in result] == [
-        (2, {"a": "multi\nline", "b": "x"}),
-        (4, {"a": "5", "b": "6"}),
+        (2, {"message": "multi\nline", "b": "x"}),
+        (4, {"message": "5", "b": "6"}),
     ]
 
 
@@ -84,3 +93,35 @@ def test_report_counts_every_rejection_and_calls_back() -> None:
     assert report.rejected_count == 2
     assert report.rejections == seen == [(3, "bad"), (9, "worse")]
     assert report.summary == "accepted: 0  already present: 0  rejected: 2"
+
+
+def test_a_control_character_in_a_cell_rejects_its_line_and_names_the_column() -> None:
+    result = read_rows(
+        [
+            b"kind,message,b\n",
+            b"1,fine,2\n",
+            b"3,ok,a\x00b\n",
+            b"4,bell\x07,x\n",
+            b'5,"two\n',
+            b'lines\tand a tab\r",y\n',
+            b"6,x,one\xc2\x85next line\n",  # U+0085, a C1 control character
+            b"7,x,z\n",
+        ],
+        ("kind", "message", "b"),
+    )
+    assert [(row.line, row.error) for row in result] == [
+        (2, None),
+        (3, "b: contains a control character (U+0000)"),
+        (4, "message: contains a control character (U+0007)"),
+        (5, None),  # tab and line breaks are allowed in a message (sociograph.formats)
+        (7, "b: contains a control character (U+0085)"),
+        (8, None),
+    ]
+
+
+def test_rows_made_by_code_are_checked_too() -> None:
+    result = list(rows_from_dicts([{"a": "1", "b": "x\x00"}, {"a": "2", "b": "\ty\tz"}]))
+    assert [(row.line, row.error) for row in result] == [
+        (2, "b: contains a control character (U+0000)"),
+        (3, "b: contains a control character (U+0009)"),
+    ]

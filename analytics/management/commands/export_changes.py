@@ -1,4 +1,3 @@
-import csv
 from typing import Any
 
 from django.core.management.base import CommandError
@@ -6,6 +5,7 @@ from django.core.management.base import CommandError
 from analytics.management.run_command import RunCommand
 from analytics.models import MiningRun
 from analytics.selectors import change_rows, previous_run
+from sociograph.csv_output import csv_writer
 
 
 def _cell(value: float | None) -> str:
@@ -22,7 +22,7 @@ class Command(RunCommand):
         before = previous_run(run)
         if before is None:
             raise CommandError(f"run {run.pk} has no earlier succeeded run to compare with")
-        writer = csv.writer(self.stdout, lineterminator="\n")
+        writer = csv_writer(self.stdout)
         writer.writerow(["scope", "subject", "metric", "before", "now", "change"])
         for scope, subject, metric, then, now in change_rows(run, before):
             change = None if then is None or now is None else now - then

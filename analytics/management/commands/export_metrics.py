@@ -1,4 +1,3 @@
-import csv
 from typing import Any
 
 from django.core.management.base import CommandParser
@@ -10,6 +9,7 @@ from analytics.selectors import (
     metric_rows,
     small_contexts,
 )
+from sociograph.csv_output import csv_writer
 
 
 class Command(RunCommand):
@@ -24,7 +24,7 @@ class Command(RunCommand):
         )
 
     def handle_run(self, run: MiningRun, options: dict[str, Any]) -> None:
-        writer = csv.writer(self.stdout, lineterminator="\n")
+        writer = csv_writer(self.stdout)
         writer.writerow(["scope", "subject", "metric", "value"])
         include = options["include_small_groups"]
         for scope, subject, metric, value in metric_rows(run, include_small_groups=include):

@@ -46,7 +46,7 @@ from sociograph.api.serializers import (
 )
 from sociograph.formats import EVENT_COLUMNS, OPTIONAL_EVENT_COLUMNS
 from sociograph.graph.outbox import delete_with_outbox
-from sociograph.importing import ImportReport, SourceRow
+from sociograph.importing import ImportReport, SourceRow, checked_row
 
 HR = frozenset({Role.HR_ADMIN})
 PEOPLE = frozenset({Role.HR_ADMIN, Role.MANAGER, Role.EMPLOYEE})
@@ -268,4 +268,4 @@ def _source_rows(events: list[dict[str, Any]]) -> Iterator[SourceRow]:
         except RowError as error:
             yield SourceRow(index, None, str(error))
             continue
-        yield SourceRow(index, row)
+        yield checked_row(index, row)
