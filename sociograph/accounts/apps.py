@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    """API tokens (stored hashed, expiring) and login throttling."""
+
+    name = "sociograph.accounts"
+    label = "accounts"
+
+    def ready(self) -> None:
+        from sociograph.accounts import signals
+
+        signals.connect()
