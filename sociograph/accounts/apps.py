@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
+        import sociograph.accounts.schema  # noqa: F401  (registers the OpenAPI security scheme)
         from sociograph.accounts import signals
 
         signals.connect()
