@@ -1,7 +1,7 @@
 """Failed logins, counted in Redis per account and per client address (every web process shares
-the counts). SOCIOGRAPH_LOGIN_THROTTLE["failures"] failures within a lock period lock that account,
-and that address, for SOCIOGRAPH_LOGIN_THROTTLE["lock_seconds"]; a locked login is refused before
-the password is even checked, so the right password does not get through either.
+the counts). SOCIOGRAPH_LOGIN_THROTTLE's "account_failures" failures within a lock period lock the
+account, and its "address_failures" the address, for its "lock_seconds"; a locked login is refused
+before the password is even checked, so the right password does not get through either.
 
 When Redis is down, logins are let through (and the outage logged): the portal stays usable.
 """
@@ -58,27 +58,28 @@ def seconds_locked(username: str, address: str) -> int:
 
 
 def record_failure(username: str, address: str) -> None:
-    limit = settings.SOCIOGRAPH_LOGIN_THROTTLE["failures"]
-    lock_seconds = settings.SOCIOGRAPH_LOGIN_THROTTLE["lock_seconds"]
     logger.warning("failed login for %r from %s", username, address or "?")
     try:
         for stem in _subjects(username, address):
-            pipeline = _redis().pipeline()
-            pipeline.incr(f"{stem}:failures")
-            pipeline.expire(f"{stem}:failures", lock_seconds, nx=True)
-            failures = int(pipeline.execute()[0])
-            if failures >= limit:
-                _redis().set(f"{stem}:locked", 1, ex=lock_seconds)
-                logger.warning(
-                    "login locked for %d s after %d failures: %s (login %r from %s)",
-                    lock_seconds,
-                    failures,
-                    stem.split(":")[2],
-                    username,
-                    address or "?",
-                )
+            _count_failure(stem, username, address)
     except redis.RedisError as error:
         logger.error("login throttle unavailable, failure not counted: %s", error)
+
+
+def _count_failure(stem: str, username: str, address: str) -> None:
+    """One more failure of the account or address `stem`; at its limit, lock it."""
+    throttle = settings.SOCIOGRAPH_LOGIN_THROTTLE
+    kind, lock_seconds = stem.split(":")[2], throttle["lock_seconds"]  # kind: account or address
+    pipeline = _redis().pipeline()
+    pipeline.incr(f"{stem}:failures")
+    pipeline.expire(f"{stem}:failures", lock_seconds, nx=True)
+    failures = int(pipeline.execute()[0])
+    if failures >= throttle[f"{kind}_failures"]:
+        _redis().set(f"{stem}:locked", 1, ex=lock_seconds)
+        logger.warning(
+            "login locked for %d s after %d failures: %s (login %r from %s)",
+            *(lock_seconds, failures, kind, username, address or "?"),
+        )
 
 
 def forget_failures(username: str) -> None:

@@ -178,8 +178,9 @@ CACHES = {
 }
 
 # Logins on the portal and the admin (sociograph.accounts.login_throttle): this many failures lock
-# the account, and the client address, for lock_seconds.
-SOCIOGRAPH_LOGIN_THROTTLE = {"failures": 5, "lock_seconds": 15 * 60}
+# the account, or the client address, for lock_seconds. Behind a proxy that hides client
+# addresses, raise address_failures (every client then shares the proxy's address).
+SOCIOGRAPH_LOGIN_THROTTLE = {"account_failures": 5, "address_failures": 5, "lock_seconds": 15 * 60}
 
 # Content-Security-Policy of every response (sociograph.core.csp). Scripts only from our own
 # static files; inline style stays allowed for the inline SVG charts and the reports' own <style>.

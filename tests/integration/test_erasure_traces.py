@@ -16,6 +16,7 @@ from django.test import Client
 
 from people.models import Membership, Person
 from people.services import erase_person
+from sociograph.settings.base import database_from_url
 
 pytestmark = [pytest.mark.integration]
 
@@ -56,6 +57,13 @@ def test_after_erasure_no_admin_log_entry_names_the_person(small_org: Path) -> N
     recent = another_admin.get("/admin/").text
     assert "Cai Moor" not in recent
     assert "Dee Nox (E4)" in recent
+
+
+def test_every_sqlite_connection_asks_for_secure_delete() -> None:
+    """Debian's SQLite has SECURE_DELETE compiled in (so the tests below pass there anyway);
+    other builds (macOS, python.org) do not: the connection must ask for it."""
+    options = database_from_url("")["OPTIONS"]
+    assert "PRAGMA secure_delete=ON" in options["init_command"]
 
 
 @sqlite_only
