@@ -17,7 +17,7 @@ from typing import Any
 
 import redis
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
 logger = logging.getLogger(__name__)
@@ -90,14 +90,14 @@ def forget_failures(username: str) -> None:
         logger.error("login throttle unavailable: %s", error)
 
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def throttled_login(view: View) -> View:
     """Wrap a login view: a POST for a locked account or from a locked address gets 429."""
 
     @wraps(view)
-    def login(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def login(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method == "POST":
             username = str(request.POST.get("username", ""))
             wait = seconds_locked(username, client_address(request))
