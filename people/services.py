@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from people.history import forget_admin_history
 from people.models import Context, Membership, Person
 from people.periods import dates_problem, derived_is_active, describe_period, periods_overlap
 from sociograph.bulk import insert_rows
@@ -287,10 +288,11 @@ def erase_person(person: Person) -> None:
 
     SQL cascades remove their memberships, recognitions, follows and interactions and clear them
     as anyone's manager; every row so touched goes to the outbox, so the relay removes the same
-    from Neo4j. Mining results about them go with them.
+    from Neo4j. Mining results about them go with them, and so does the admin's history of them.
     """
     from analytics.services import forget_orphan_findings
 
+    forget_admin_history(person)  # their name and id in the admin's "Recent actions"
     delete_with_outbox(person)
     forget_orphan_findings()
 

@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from sociograph.accounts.login_throttle import throttled_login
 from sociograph.health import health_view
 
 urlpatterns = [
     path("health/", health_view, name="health"),
+    # The admin's own login view, behind the failed-login lock (the portal's is in portal/urls.py).
+    path("admin/login/", throttled_login(admin.site.login)),
     path("admin/", admin.site.urls),
     path("portal/reports/", include("sociograph.reports.urls")),
     path("portal/", include("sociograph.portal.urls")),

@@ -23,6 +23,14 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKER_START_TIMEOUT_SECONDS = 90
 
 
+@pytest.fixture(autouse=True)
+def fresh_login_throttle() -> None:
+    """Failed-login counts and locks live in Redis and would carry over to the next test."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    for key in client.scan_iter(match="sociograph:login:*"):
+        client.delete(key)
+
+
 @pytest.fixture
 def graph() -> Iterator[None]:
     """An empty Neo4j database for the test (the test instance only: see the Makefile)."""

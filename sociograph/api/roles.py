@@ -80,6 +80,7 @@ HR_ADMIN_APPS = (
     "graph",
     "reports",
     "api",
+    "accounts",
     "django_celery_beat",
 )
 

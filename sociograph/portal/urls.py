@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from sociograph.accounts.login_throttle import throttled_login
 from sociograph.portal.views import imports, network, pages, runs
 
 app_name = "portal"
@@ -8,7 +9,7 @@ urlpatterns = [
     path("", pages.home, name="home"),
     path(
         "login/",
-        auth_views.LoginView.as_view(template_name="portal/login.html"),
+        throttled_login(auth_views.LoginView.as_view(template_name="portal/login.html")),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(next_page="portal:login"), name="logout"),

@@ -24,11 +24,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "sociograph.core",
+    "sociograph.accounts",
     "sociograph.graph",
     "sociograph.api",
     "people",
@@ -48,6 +48,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "sociograph.core.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "sociograph.urls"
@@ -78,7 +79,9 @@ SQLITE_OPTIONS = {
     "init_command": (
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; "
         # 256 MiB of page cache: the uuid and event-key indexes take random inserts.
-        "PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;"
+        "PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY; "
+        # Deleted rows (an erased person's e-mail) are overwritten with zeros, not left behind.
+        "PRAGMA secure_delete=ON;"
     ),
     "transaction_mode": "IMMEDIATE",
     "timeout": 30,
@@ -174,7 +177,29 @@ CACHES = {
     }
 }
 
+# Logins on the portal and the admin (sociograph.accounts.login_throttle): this many failures lock
+# the account, or the client address, for lock_seconds. Behind a proxy that hides client
+# addresses, raise address_failures (every client then shares the proxy's address).
+SOCIOGRAPH_LOGIN_THROTTLE = {"account_failures": 5, "address_failures": 5, "lock_seconds": 15 * 60}
+
+# Content-Security-Policy of every response (sociograph.core.csp). Scripts only from our own
+# static files; inline style stays allowed for the inline SVG charts and the reports' own <style>.
+SOCIOGRAPH_CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+
 # REST API v1 (sociograph.api; docs/api.md).
+# Days an API token stays valid unless `issue_token --days N` says otherwise.
+SOCIOGRAPH_API_TOKEN_DAYS = 90
 SOCIOGRAPH_API_MAX_BODY_BYTES = int(env("SOCIOGRAPH_API_MAX_BODY_BYTES"))
 SOCIOGRAPH_API_MAX_BULK_EVENTS = 10_000
 SOCIOGRAPH_API_RATES = {
@@ -183,7 +208,7 @@ SOCIOGRAPH_API_RATES = {
 }
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "sociograph.accounts.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["sociograph.api.permissions.RolePolicy"],

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.db.models import Model
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from analytics.models import (
@@ -28,6 +27,7 @@ from analytics.models import (
 )
 from people.models import Context, Membership, Person
 from recognition.models import Follow, Interaction, Recognition
+from sociograph.accounts.models import ApiToken
 from sociograph.api.filters import MAX_PARAM_CHARS
 from sociograph.api.models import Webhook, WebhookDelivery
 from sociograph.graph.models import OutboxEntry
@@ -104,7 +104,7 @@ EVERY_TABLE: tuple[type[Model], ...] = (
     Webhook,
     WebhookDelivery,
     User,
-    Token,
+    ApiToken,
     OutboxEntry,
 )
 

@@ -7,9 +7,9 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.shortcuts import resolve_url
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from sociograph.accounts.services import issue_token
 from sociograph.reports.models import Report
 from sociograph.reports.services import create_report
 from tests.reports.conftest import PlantedRuns, Users
@@ -32,7 +32,7 @@ def portal(user: User | None) -> Client:
 def api(user: User | None) -> APIClient:
     client = APIClient()
     if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(user, days=1)[0]}")
     return client
 
 

@@ -29,6 +29,7 @@ SCHEMA_FILE = ROOT / "tests" / "fixtures" / "compose-spec.json"
 ENVIRONMENT_PY = ROOT / "sociograph" / "settings" / "environment.py"
 DOCKERFILE = "platform/docker/Dockerfile"
 DEPLOYMENT_DOC = ROOT / "docs" / "deployment.md"
+ENV_EXAMPLE = ROOT / ".env.example"
 
 APP_SERVICES = ("web", "worker", "beat")
 EXPECTED_SERVICES = frozenset({"neo4j", "redis", "postgres", "web", "worker", "beat", "flower"})
@@ -43,6 +44,12 @@ SERVICE_LOCATION_VARIABLES = (
 )
 CELERY_QUEUES = frozenset({"celery", "graph_sync", "analytics"})
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|AUTH")
+# Secrets without which Compose refuses to start (`${VAR:?message}`), and values for the tests.
+REQUIRED_SECRETS = {
+    "DJANGO_SECRET_KEY": "k" * 20 + "-sample-secret-key-for-the-compose-tests-only-0123456789",
+    "NEO4J_PASSWORD": "neo4j-sample-password",
+    "POSTGRES_PASSWORD": "postgres-sample-password",
+}
 
 Compose = dict[str, Any]
 
@@ -138,8 +145,9 @@ def raw_compose() -> Compose:
 
 @pytest.fixture(scope="module")
 def compose(raw_compose: Compose) -> Compose:
-    """docker-compose.yml as Compose sees it when no variable is set: every local default."""
-    resolved: Compose = interpolate_tree(raw_compose, {})
+    """docker-compose.yml as Compose sees it when only the required secrets are set: every other
+    variable takes its local default."""
+    resolved: Compose = interpolate_tree(raw_compose, REQUIRED_SECRETS)
     return resolved
 
 
@@ -258,7 +266,7 @@ def test_every_interpolation_in_the_compose_file_is_well_formed(raw_compose: Com
     problems = []
     for text in strings_in(raw_compose):
         try:
-            interpolate(text, {})
+            interpolate(text, REQUIRED_SECRETS)
         except ValueError as error:
             problems.append(str(error))
     assert not problems, "\n".join(problems)
@@ -513,7 +521,7 @@ def test_service_locations_point_at_the_compose_services(compose: Compose) -> No
 
 
 def test_secrets_come_only_from_interpolation(raw_compose: Compose) -> None:
-    interpolation = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?-[^}]*)?\}")
+    interpolation = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-?][^}]*)?\}")
     problems = []
     for name, service in services_of(raw_compose).items():
         for variable, value in environment_of(service).items():
@@ -522,20 +530,66 @@ def test_secrets_come_only_from_interpolation(raw_compose: Compose) -> None:
             if SECRET_NAME.search(variable):
                 literal = interpolation.sub("", value)
                 if literal not in {"", "neo4j/"} or literal == value:
-                    problems.append(f"{name}.{variable}: secret is not a ${{VAR:-default}}")
+                    problems.append(f"{name}.{variable}: secret is not a ${{VAR...}}")
             password = urlsplit(value).password if "://" in value else None
             if password is not None and not interpolation.fullmatch(password):
-                problems.append(f"{name}.{variable}: URL password is not a ${{VAR:-default}}")
+                problems.append(f"{name}.{variable}: URL password is not a ${{VAR...}}")
     assert not problems, "\n".join(problems)
 
 
-def test_django_secret_key_default_is_not_the_one_production_refuses(
-    compose: Compose, environment_module: ModuleType
-) -> None:
-    local_default = environment_module.ENV_VARS["DJANGO_SECRET_KEY"].default
-    compose_default = environment_of(services_of(compose)["web"])["DJANGO_SECRET_KEY"]
-    assert compose_default, "DJANGO_SECRET_KEY needs a local default"
-    assert compose_default != local_default, "production settings refuse the local default key"
+def test_no_secret_has_a_default(raw_compose: Compose) -> None:
+    """A default secret is a published one: every secret is required, or optional and empty."""
+    with_default = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*):?-(?P<default>[^}]*)\}")
+    problems = [
+        f"{match['name']} defaults to {match['default']!r}"
+        for text in strings_in(raw_compose)
+        for match in with_default.finditer(text)
+        if SECRET_NAME.search(match["name"]) and match["default"]
+    ]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("secret", sorted(REQUIRED_SECRETS))
+def test_compose_refuses_to_start_without_each_secret(raw_compose: Compose, secret: str) -> None:
+    for missing in ({}, {secret: ""}):
+        environ = {**{k: v for k, v in REQUIRED_SECRETS.items() if k != secret}, **missing}
+        with pytest.raises(ValueError, match=f"required variable {secret} is not set"):
+            interpolate_tree(raw_compose, environ)
+
+
+def test_required_variables_are_the_secrets(raw_compose: Compose) -> None:
+    required = {
+        match[1]
+        for text in strings_in(raw_compose)
+        for match in re.finditer(r"\$\{([A-Za-z_][A-Za-z0-9_]*):\?", text)
+    }
+    assert required == set(REQUIRED_SECRETS)
+
+
+def env_example() -> dict[str, str]:
+    """The KEY=VALUE lines of .env.example (comments and blank lines left out)."""
+    lines = ENV_EXAMPLE.read_text(encoding="utf-8").splitlines()
+    pairs = (line.partition("=") for line in lines if line.strip() and not line.startswith("#"))
+    return {key.strip(): value.strip() for key, _, value in pairs}
+
+
+def test_env_example_names_every_required_secret_and_holds_no_value() -> None:
+    example = env_example()
+    assert set(REQUIRED_SECRETS) <= set(example), "each required secret needs a line to fill in"
+    filled = {key: value for key, value in example.items() if SECRET_NAME.search(key) and value}
+    assert not filled, f".env.example must not ship secrets: {sorted(filled)}"
+
+
+def test_env_files_stay_out_of_git_and_the_image() -> None:
+    for ignore_file in (".gitignore", ".dockerignore"):
+        lines = (ROOT / ignore_file).read_text(encoding="utf-8").splitlines()
+        assert ".env" in lines, f"{ignore_file} must list .env"
+
+
+def test_the_image_is_not_built_with_a_fixed_secret_key() -> None:
+    text = (ROOT / DOCKERFILE).read_text(encoding="utf-8")
+    fixed = re.findall(r"DJANGO_SECRET_KEY=(?![\"']?\$\()\S+", text)
+    assert not fixed, f"the Dockerfile sets a fixed key: {fixed}"
 
 
 def test_deployment_doc_lists_every_variable(env_var_names: frozenset[str]) -> None:
