@@ -330,6 +330,20 @@ def test_the_field_table_names_every_field_a_person_record_has() -> None:
     assert set(PERSON_FIELDS_SEEN) == set(Role)
 
 
+def test_the_field_table_in_the_docs_is_the_one_in_code() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text(encoding="utf-8")
+    table = text.split("<!-- person-fields-table -->")[1].split("<!-- /person-fields-table -->")[0]
+    header, _, *rows = [line.strip("|").split("|") for line in table.strip().splitlines()]
+    roles = [Role(cell.strip().strip("`")) for cell in header[1:]]
+    documented = {role: set[str]() for role in roles}
+    for field, *cells in rows:
+        for role, cell in zip(roles, cells, strict=True):
+            if cell.strip() == "yes":
+                documented[role].add(field.strip().strip("`"))
+    assert documented == {role: set(fields) for role, fields in PERSON_FIELDS_SEEN.items()}
+    assert {field.strip().strip("`") for field, *_ in rows} == set(PERSON_FIELDS)
+
+
 @pytest.mark.parametrize(("role", "field"), FIELD_CASES)
 def test_another_persons_record_has_the_fields_of_the_table(
     org: Org, role: str, field: str
