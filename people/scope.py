@@ -1,5 +1,5 @@
 """A manager's scope: their reporting line as of a day, and the contexts where enough of it
-works. The one rule the API, the portal and reports read through `sociograph.api.roles`.
+works. Role-aware callers (API selectors, portal) read it through `sociograph.api.scope`.
 
 - The reporting line is the formal one (`Person.manager`), followed down transitively: direct
   and indirect reports employed on the day. It is read by one recursive query (cycle-safe: a
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db import connection
 from django.db.models import Count, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -23,8 +24,9 @@ from people.roster import employed_on_q, membership_in_force_q
 def _line_sql() -> str:
     """Ids of everyone below the person `%s` in the formal line. UNION (not UNION ALL) drops
     rows already reached, so a loop of managers ends the recursion."""
-    table = Person._meta.db_table
-    manager = Person._meta.get_field("manager").column
+    quote = connection.ops.quote_name
+    table = quote(Person._meta.db_table)
+    manager = quote(Person._meta.get_field("manager").column)
     return (
         f"WITH RECURSIVE line(id) AS ("  # noqa: S608 - table and column names from the model
         f" SELECT id FROM {table} WHERE {manager} = %s"

@@ -1,4 +1,5 @@
-"""Who may see whom: the one scope the API, the portal and reports read.
+"""Who may see whom: the scope every API selector reads. (Portal pages and reports are HR's,
+plus each person's own page: sociograph/portal/access.py.)
 
 - HR admins see everyone and every context's aggregates.
 - Managers see themselves and their reporting line as of today (`people.scope.reports_of`), and
@@ -13,15 +14,14 @@ Which fields of a person record each role receives is the table `PERSON_FIELDS_S
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from analytics.selectors import MIN_GROUP_SIZE
 from people.models import Context, Person
 from people.scope import context_ids_led_by, reports_of
+from people.services import today
 from sociograph.api.roles import Role, person_of, role_of
 
 # Fields of a person record as the API writes it (PersonSerializer's readable fields).
@@ -39,7 +39,11 @@ PERSON_FIELDS = (
     "created_at",
     "updated_at",
 )
-_DIRECTORY = frozenset({"uuid", "external_id", "name", "title", "manager", "is_active"})
+# Every role that sees another record gets the fields the API contract requires of it
+# (uuid, external_id, name, created_at, updated_at).
+_DIRECTORY = frozenset(
+    {"uuid", "external_id", "name", "title", "manager", "is_active", "created_at", "updated_at"}
+)
 
 # Role -> fields of *other* people's records the role receives. E-mail and the analytics
 # opt-out are HR's: a manager does not learn who opted out, an integration writes e-mail but
@@ -47,13 +51,9 @@ _DIRECTORY = frozenset({"uuid", "external_id", "name", "title", "manager", "is_a
 PERSON_FIELDS_SEEN: dict[Role, frozenset[str]] = {
     Role.HR_ADMIN: frozenset(PERSON_FIELDS),
     Role.MANAGER: _DIRECTORY,
-    Role.INTEGRATION: _DIRECTORY | {"joined_on", "left_on", "created_at", "updated_at"},
+    Role.INTEGRATION: _DIRECTORY | {"joined_on", "left_on"},
     Role.EMPLOYEE: frozenset(),
 }
-
-
-def today() -> date:
-    return timezone.localdate()
 
 
 def people_in_scope(user: Any) -> QuerySet[Person]:
@@ -78,10 +78,6 @@ def aggregate_context_ids(user: Any) -> QuerySet[Context, int]:
     if role == Role.MANAGER and person is not None:
         return contexts.filter(pk__in=context_ids_led_by(person, today(), MIN_GROUP_SIZE))
     return contexts.none()
-
-
-def may_see_person(user: Any, person: Person) -> bool:
-    return people_in_scope(user).filter(pk=person.pk).exists()
 
 
 def person_fields_seen(user: Any, person: Person) -> frozenset[str]:

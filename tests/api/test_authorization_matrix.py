@@ -330,6 +330,13 @@ def test_the_field_table_names_every_field_a_person_record_has() -> None:
     assert set(PERSON_FIELDS_SEEN) == set(Role)
 
 
+def test_every_role_that_sees_a_record_gets_the_fields_the_contract_requires(org: Org) -> None:
+    schema = org.client(None).get("/api/v1/schema/?format=json").json()
+    required = set(schema["components"]["schemas"]["Person"]["required"])
+    for role, fields in PERSON_FIELDS_SEEN.items():
+        assert not fields or required <= fields, role
+
+
 def test_the_field_table_in_the_docs_is_the_one_in_code() -> None:
     text = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text(encoding="utf-8")
     table = text.split("<!-- person-fields-table -->")[1].split("<!-- /person-fields-table -->")[0]
