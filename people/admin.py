@@ -9,9 +9,9 @@ from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from people.models import Context, Membership, Person
+from people.models import Context, Membership, OptOutChange, Person
 from people.periods import derived_is_active, describe_period
-from people.services import erase_person, overlapping_period, today
+from people.services import erase_person, overlapping_period, record_opt_out_change, today
 from sociograph.graph.admin import ProjectedModelAdmin
 from sociograph.graph.outbox import delete_with_outbox, record_change
 from sociograph.text import external_id_problem
@@ -75,7 +75,17 @@ class MembershipForm(ModelForm):  # type: ignore[type-arg]
         return cleaned
 
 
-class PersonForm(ModelForm):  # type: ignore[type-arg]
+class PersonAdminForm(ModelForm):  # type: ignore[type-arg]
+    """A change of `analytics_opt_out` here is an HR admin acting on the person's written
+    request: it needs the reason, recorded in OptOutChange."""
+
+    opt_out_reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required when changing the analytics opt-out: the person's written request "
+        "this acts on (recorded).",
+    )
+
     class Meta:
         model = Person
         fields = (
@@ -100,10 +110,21 @@ class PersonForm(ModelForm):  # type: ignore[type-arg]
             raise ValidationError(problem)
         return external_id
 
+    def opt_out_changed(self) -> bool:
+        if self.instance.pk is None:
+            return bool(self.cleaned_data.get("analytics_opt_out"))
+        return "analytics_opt_out" in self.changed_data
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.opt_out_changed() and not cleaned.get("opt_out_reason", "").strip():
+            raise ValidationError({"opt_out_reason": "Give the person's written request."})
+        return cleaned
+
 
 @admin.register(Person)
 class PersonAdmin(ProjectedModelAdmin):
-    form = PersonForm
+    form = PersonAdminForm
     list_display = (
         "name",
         "external_id",
@@ -124,6 +145,8 @@ class PersonAdmin(ProjectedModelAdmin):
     def save_model(self, request: HttpRequest, obj: Person, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
         obj.is_active = derived_is_active(obj.left_on, obj.is_active, today())
         super().save_model(request, obj, form, change)
+        if isinstance(form, PersonAdminForm) and form.opt_out_changed():
+            record_opt_out_change(obj, request.user, form.cleaned_data["opt_out_reason"])
 
     def save_formset(
         self,
@@ -184,3 +207,30 @@ class MembershipAdmin(ProjectedModelAdmin):
     list_filter = ("context__kind",)
     search_fields = ("person__name", "person__external_id", "context__name")
     autocomplete_fields = ("person", "context")
+
+
+@admin.register(OptOutChange)
+class OptOutChangeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """The record of opt-out changes: read only."""
+
+    list_display = ("at", "person", "opted_out", "by_the_person", "changed_by_username")
+    list_filter = ("opted_out", "by_the_person")
+    search_fields = ("person__name", "person__external_id", "changed_by_username", "reason")
+    readonly_fields = (
+        "person",
+        "opted_out",
+        "by_the_person",
+        "changed_by",
+        "changed_by_username",
+        "reason",
+        "at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

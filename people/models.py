@@ -137,3 +137,25 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} in {self.context_id}"
+
+
+class OptOutChange(models.Model):
+    """One change of a person's `analytics_opt_out`: by the person themselves, or by an HR admin
+    acting on their written request (`reason` then says which). Erasing the person erases these."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="opt_out_changes")
+    opted_out = models.BooleanField(help_text="The value set")
+    by_the_person = models.BooleanField(help_text="Changed by the person themselves")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_by_username = models.CharField(max_length=150, help_text="Kept if the user goes")
+    reason = models.TextField(blank=True, help_text="Required unless by the person themselves")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        state = "opted out" if self.opted_out else "opted in"
+        return f"{self.person_id} {state} by {self.changed_by_username}"

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 from uuid import uuid4
 
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from people.history import forget_admin_history
-from people.models import Context, Membership, Person
+from people.models import Context, Membership, OptOutChange, Person
 from people.periods import dates_problem, derived_is_active, describe_period, periods_overlap
 from sociograph.bulk import insert_rows
 from sociograph.graph.outbox import delete_with_outbox, record_change
@@ -329,6 +330,46 @@ def update_person(person: Person, changes: dict[str, object]) -> Person:
     person.is_active = derived_is_active(person.left_on, person.is_active, today())
     person.save()
     record_change(Person, [person.uuid])
+    return person
+
+
+def is_the_person(person: Person, user: Any) -> bool:
+    return user is not None and person.user_id is not None and person.user_id == user.pk
+
+
+def opt_out_reason_problem(person: Person, user: Any, reason: str) -> str | None:
+    """Anyone but the person changes `analytics_opt_out` only with a written reason."""
+    if is_the_person(person, user) or reason.strip():
+        return None
+    return (
+        "opt_out_reason: only the person changes analytics_opt_out; on their written request "
+        "an HR admin gives it here"
+    )
+
+
+def record_opt_out_change(person: Person, user: Any, reason: str = "") -> OptOutChange:
+    """Audit the person's current `analytics_opt_out`, as set by `user`."""
+    return OptOutChange.objects.create(
+        person=person,
+        opted_out=person.analytics_opt_out,
+        by_the_person=is_the_person(person, user),
+        changed_by=user,
+        changed_by_username=user.get_username() if user is not None else "",
+        reason=reason.strip(),
+    )
+
+
+@transaction.atomic
+def set_analytics_opt_out(person: Person, opted_out: bool, user: Any, reason: str = "") -> Person:
+    """The person (their `user`) opts in or out; anyone else needs `reason` (ValueError
+    naming `opt_out_reason` without one). Each change is recorded in OptOutChange."""
+    if person.analytics_opt_out == opted_out:
+        return person
+    problem = opt_out_reason_problem(person, user, reason)
+    if problem:
+        raise ValueError(problem)
+    update_person(person, {"analytics_opt_out": opted_out})
+    record_opt_out_change(person, user, reason)
     return person
 
 

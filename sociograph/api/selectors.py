@@ -13,6 +13,7 @@ from analytics.selectors import MIN_GROUP_SIZE
 from people.models import Context, Membership, Person
 from recognition.models import Follow, Interaction, Recognition
 from sociograph.api.roles import Role, person_of, role_of
+from sociograph.api.scope import aggregate_context_ids, people_in_scope
 
 EventModel: TypeAlias = Recognition | Follow | Interaction
 
@@ -24,33 +25,16 @@ EVENT_ENDS: dict[type[EventModel], tuple[str, str]] = {
 }
 
 
-def _own_context_ids(person: Person | None) -> QuerySet[Membership, int]:
-    return Membership.objects.filter(person=person).values_list("context_id", flat=True)
-
-
 def people_for(user: Any) -> QuerySet[Person]:
-    people = Person.objects.select_related("manager")
-    role, person = role_of(user), person_of(user)
-    if role in (Role.HR_ADMIN, Role.INTEGRATION):
-        return people
-    if person is None:
-        return people.none()
-    if role == Role.MANAGER:  # their own record and the people of their contexts
-        members = Membership.objects.filter(context_id__in=_own_context_ids(person))
-        return people.filter(Q(pk=person.pk) | Q(pk__in=members.values("person_id")))
-    return people.filter(pk=person.pk)
+    return people_in_scope(user)
 
 
 def memberships_for(user: Any) -> QuerySet[Membership]:
+    """Memberships (every period) of the people the caller may see."""
     memberships = Membership.objects.select_related("person", "context")
-    role, person = role_of(user), person_of(user)
-    if role in (Role.HR_ADMIN, Role.INTEGRATION):
+    if role_of(user) in (Role.HR_ADMIN, Role.INTEGRATION):
         return memberships
-    if person is None:
-        return memberships.none()
-    if role == Role.MANAGER:
-        return memberships.filter(context_id__in=_own_context_ids(person))
-    return memberships.filter(person=person)
+    return memberships.filter(person__in=people_in_scope(user).values("pk"))
 
 
 def events_for(model: type[EventModel], user: Any) -> QuerySet[Any]:
@@ -129,7 +113,7 @@ def metrics_for(
     if scope in ("", "person"):
         parts.append(_person_metrics(run, None if everything else person, metric, subject))
     if role != Role.EMPLOYEE and scope in ("", "context"):
-        parts.append(_context_metrics(run, everything, person, metric, subject))
+        parts.append(_context_metrics(run, user, metric, subject))
     if role != Role.EMPLOYEE and scope in ("", "org") and subject in ("", "org"):
         org = run.org_metrics.filter(metric=metric) if metric else run.org_metrics.all()
         parts.append(
@@ -159,11 +143,12 @@ def _person_metrics(
 
 
 def _context_metrics(
-    run: MiningRun, everything: bool, person: Person | None, metric: str, subject: str
+    run: MiningRun, user: Any, metric: str, subject: str
 ) -> tuple[QuerySet[Any, tuple[Any, ...]], RowMaker]:
+    everything = role_of(user) == Role.HR_ADMIN
     rows = run.context_metrics.all()
     if not everything:
-        rows = rows.filter(context_id__in=_own_context_ids(person))
+        rows = rows.filter(context_id__in=aggregate_context_ids(user))
     if metric:
         rows = rows.filter(metric=metric)
     if subject:
@@ -206,7 +191,6 @@ def findings_for(user: Any, run: MiningRun) -> QuerySet[Finding]:
     if role == Role.HR_ADMIN:
         return findings
     if role == Role.MANAGER and person is not None:
-        return findings.filter(sensitive=False, context_id__in=_own_context_ids(person)).exclude(
-            context_id__in=small_context_ids(run)
-        )
+        in_scope = findings.filter(sensitive=False, context_id__in=aggregate_context_ids(user))
+        return in_scope.exclude(context_id__in=small_context_ids(run))
     return findings.none()

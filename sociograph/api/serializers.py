@@ -21,6 +21,7 @@ from people.periods import dates_problem
 from recognition.models import Follow, Interaction, Recognition
 from recognition.services import KINDS
 from sociograph.api.models import Webhook, WebhookDelivery
+from sociograph.api.scope import person_fields_seen
 from sociograph.text import validate_external_id, validate_multiline, validate_single_line
 
 if TYPE_CHECKING:
@@ -132,6 +133,13 @@ class PersonSerializer(CheckedTextModelSerializer[Person]):
         required=False,
         help_text="On create: contexts (kind:name) the person belongs to, created if missing.",
     )
+    opt_out_reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        max_length=2000,
+        help_text="HR admins only, required with a change of analytics_opt_out: the person's "
+        "written request it acts on (recorded). Integrations may not send analytics_opt_out.",
+    )
 
     class Meta:
         model = Person
@@ -147,6 +155,7 @@ class PersonSerializer(CheckedTextModelSerializer[Person]):
             "left_on",
             "analytics_opt_out",
             "contexts",
+            "opt_out_reason",
             "created_at",
             "updated_at",
         )
@@ -163,6 +172,15 @@ class PersonSerializer(CheckedTextModelSerializer[Person]):
                 field, _, message = problem.partition(": ")
                 raise serializers.ValidationError({field: message})
         return attrs
+
+    def to_representation(self, instance: Person) -> dict[str, Any]:
+        """Only the fields the caller's role receives of this record (sociograph.api.scope)."""
+        data: dict[str, Any] = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is None:
+            return data
+        seen = person_fields_seen(request.user, instance)
+        return {name: value for name, value in data.items() if name in seen}
 
     def validate_contexts(self, value: list[str]) -> list[tuple[str, str]]:
         keys = []

@@ -1,4 +1,8 @@
-"""Who may see which portal page: HR admins see everything, everyone else only their own page."""
+"""Who may see which portal page: HR admins see everything, everyone else only their own page.
+
+A manager's reports are in their API scope as directory records (sociograph.api.scope), but a
+person page shows individual analytics (follows, recognitions, metrics), so it stays the
+person's own and HR's."""
 
 from __future__ import annotations
 
@@ -10,7 +14,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
 
-from sociograph.api.roles import Role, role_of
+from people.models import Person
+from sociograph.api.roles import Role, person_of, role_of
 
 View = Callable[..., HttpResponseBase]
 
@@ -31,3 +36,12 @@ def hr_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return checked
+
+
+def is_own_page(user: Any, person: Person) -> bool:
+    own = person_of(user)
+    return own is not None and own.pk == person.pk
+
+
+def may_open_person_page(user: Any, person: Person) -> bool:
+    return is_hr(user) or is_own_page(user, person)

@@ -36,3 +36,12 @@ class ImportForm(forms.Form):
                 "`import_events`, or through the API's bulk endpoint."
             )
         return upload
+
+
+class OptOutForm(forms.Form):
+    """The person's own choice: leave them out of analytics, or count them in again."""
+
+    analytics_opt_out = forms.TypedChoiceField(
+        choices=[("true", "Opt out of analytics"), ("false", "Take part in analytics")],
+        coerce=lambda value: value == "true",
+    )

@@ -18,6 +18,7 @@ urlpatterns = [
     path("contexts/<int:pk>/leadership/", pages.leadership, name="leadership"),
     path("people/<int:pk>/", pages.person, name="person"),
     path("me/", pages.me, name="me"),
+    path("me/analytics-opt-out/", pages.opt_out, name="opt-out"),
     path("runs/start/", runs.start_run, name="start-run"),
     path("runs/<int:pk>/progress/", runs.run_progress, name="run-progress"),
     path("import/", imports.import_csv, name="import"),

@@ -467,7 +467,9 @@ def test_findings_about_people_who_opted_out_are_never_queued(
 ) -> None:
     hr = hr_client()
     response = hr.patch(
-        f"/api/v1/people/{uuid_of('E3')}/", {"analytics_opt_out": True}, format="json"
+        f"/api/v1/people/{uuid_of('E3')}/",
+        {"analytics_opt_out": True, "opt_out_reason": "E3's written request"},
+        format="json",
     )
     assert response.status_code == 200, response.content
     hook = register(hr, receiver.url, ["informal_leader", "isolation", "silo", "recognition_ring"])
@@ -517,7 +519,9 @@ def test_queued_deliveries_of_people_who_opt_out_or_are_erased_are_not_sent(
     wait_for(all_tried, "a first, refused attempt of each delivery")
     assert {row["status"] for row in deliveries(hr, hook)} == {"pending"}
     response = hr.patch(
-        f"/api/v1/people/{uuid_of('E3')}/", {"analytics_opt_out": True}, format="json"
+        f"/api/v1/people/{uuid_of('E3')}/",
+        {"analytics_opt_out": True, "opt_out_reason": "E3's written request"},
+        format="json",
     )
     assert response.status_code == 200, response.content
     assert hr.delete(f"/api/v1/people/{uuid_of('E4')}/").status_code == 204

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
 
 from people.models import Context, ContextKind, Membership, Person
 from people.services import (
@@ -16,6 +17,7 @@ from people.services import (
     add_membership,
     ensure_contexts,
     erase_person,
+    set_analytics_opt_out,
     update_context,
     update_membership,
     update_person,
@@ -25,7 +27,7 @@ from sociograph.api import selectors
 from sociograph.api.errors import ApiSchema, Conflict, MethodCheckedFirst
 from sociograph.api.filters import bool_param, choice_param, context_filter, text_param
 from sociograph.api.permissions import Policy
-from sociograph.api.roles import ALL_ROLES, Role
+from sociograph.api.roles import ALL_ROLES, Role, role_of
 from sociograph.api.serializers import (
     ContextSerializer,
     ContextUpdateSerializer,
@@ -39,6 +41,11 @@ from sociograph.graph.outbox import delete_with_outbox
 HR = frozenset({Role.HR_ADMIN})
 WRITERS = frozenset({Role.HR_ADMIN, Role.INTEGRATION})
 READERS = frozenset({Role.HR_ADMIN, Role.INTEGRATION, Role.MANAGER, Role.EMPLOYEE})
+
+OPT_OUT_REFUSED = (
+    "Only the person changes analytics_opt_out (PATCH /api/v1/me/); an HR admin may change it "
+    "on their written request, with opt_out_reason. Integrations never change it."
+)
 
 T = TypeVar("T")
 
@@ -120,9 +127,10 @@ class PersonViewSet(MethodCheckedFirst, UpdateMixin, viewsets.ModelViewSet[Perso
                 ]
             )
             person = outcome.by_external_id[data["external_id"]]
-            extra = {k: data[k] for k in ("manager", "is_active", "analytics_opt_out") if k in data}
+            extra = {k: data[k] for k in ("manager", "is_active") if k in data}
             if extra:
                 _apply(lambda: update_person(person, extra))
+            self._set_opt_out(person, data)
         serializer.instance = person
 
     def perform_update(self, serializer: serializers.BaseSerializer[Person]) -> None:
@@ -130,7 +138,22 @@ class PersonViewSet(MethodCheckedFirst, UpdateMixin, viewsets.ModelViewSet[Perso
         changes = dict(serializer.validated_data)
         changes.pop("contexts", None)
         instance = serializer.instance
-        serializer.instance = _apply(lambda: update_person(instance, changes))
+        with transaction.atomic():
+            self._set_opt_out(instance, changes)
+            changes.pop("analytics_opt_out", None)
+            changes.pop("opt_out_reason", None)
+            serializer.instance = _apply(lambda: update_person(instance, changes))
+
+    def _set_opt_out(self, person: Person, data: dict[str, Any]) -> None:
+        """Only the person, or an HR admin with `opt_out_reason`, changes the opt-out (audited);
+        integrations never."""
+        if "analytics_opt_out" not in data:
+            return
+        if role_of(self.request.user) is not Role.HR_ADMIN:
+            raise PermissionDenied(OPT_OUT_REFUSED)
+        reason = data.get("opt_out_reason", "")
+        value = data["analytics_opt_out"]
+        _apply(lambda: set_analytics_opt_out(person, value, self.request.user, reason))
 
     def perform_destroy(self, instance: Person) -> None:
         erase_person(instance)

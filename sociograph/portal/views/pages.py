@@ -7,16 +7,20 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
 
 from analytics import overview
 from analytics.selectors import MIN_GROUP_SIZE
 from people.models import Context, ContextKind, Person
-from sociograph.api.roles import person_of
+from people.services import set_analytics_opt_out
+from sociograph.api.roles import Role, person_of, role_of
 from sociograph.portal import selectors
-from sociograph.portal.access import hr_required, is_hr
+from sociograph.portal.access import hr_required, is_hr, is_own_page, may_open_person_page
+from sociograph.portal.forms import OptOutForm
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -136,18 +140,36 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     hr = is_hr(request.user)
-    own = person_of(request.user)
-    if not hr and (own is None or own.pk != pk):
+    subject = Person.objects.select_related("manager").filter(pk=pk).first()
+    if subject is None and hr:
+        raise Http404("no such person")
+    if subject is None or not may_open_person_page(request.user, subject):
         raise PermissionDenied("you may see only your own page")
-    subject = get_object_or_404(Person.objects.select_related("manager"), pk=pk)
+    own_page = is_own_page(request.user, subject)
     context = {
         "title": subject.name,
         "profile": selectors.profile(subject, with_findings=hr),
         "contexts": selectors.contexts_of(subject),
         "is_hr": hr,
+        "own_page": own_page,
         "active_run": selectors.active_run(),
     }
     return render(request, "portal/person.html", context)
+
+
+@require_POST
+def opt_out(request: HttpRequest) -> HttpResponse:
+    """The logged-in person opts out of analytics, or back in (recorded)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("portal:me"))
+    own = person_of(request.user)
+    if own is None or role_of(request.user) is Role.INTEGRATION:
+        raise PermissionDenied("only a person changes their own analytics opt-out")
+    form = OptOutForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("analytics_opt_out must be true or false")
+    set_analytics_opt_out(own, form.cleaned_data["analytics_opt_out"], request.user)
+    return redirect("portal:person", pk=own.pk)
 
 
 def me(request: HttpRequest) -> HttpResponse:
