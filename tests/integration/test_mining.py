@@ -893,7 +893,7 @@ def test_exports_withhold_aggregates_of_groups_under_five(leadership_org: None) 
     lines = out.getvalue().splitlines()
     contexts = {line.split(",")[1] for line in lines if line.startswith("context,")}
     assert contexts == {"community:Guild"}  # 6 members; Platform has 3, Leadership 1, Insights 1
-    assert "withheld the metrics of 3 context(s) with fewer than 5 members" in err.getvalue()
+    assert "withheld the metrics of 3 context(s) by the release rule" in err.getvalue()
     out = io.StringIO()
     call_command("export_metrics", "--include-small-groups", stdout=out)
     assert "context,team:Platform,size,3" in out.getvalue().splitlines()

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
 
 from analytics import overview
-from analytics.selectors import MIN_GROUP_SIZE
+from analytics.release import MIN_GROUP_SIZE
 from people.models import Context, ContextKind, Person
 from sociograph.api.roles import person_of
 from sociograph.portal import selectors
