@@ -136,11 +136,15 @@ def _reason_to_withhold(
         return FEW_PEOPLE
     earlier = before.get(group.key)
     if earlier is not None and isolates(group.members ^ earlier.members):
-        return f"differs by {len(group.members ^ earlier.members)} people from the previous run"
+        return f"differs by {_people(group.members ^ earlier.members)} from the previous run"
     conflict = released.conflict_with(group)
     if conflict is not None:
-        return f"differs by {len(group.members ^ conflict.members)} people from {conflict.label}"
+        return f"differs by {_people(group.members ^ conflict.members)} from {conflict.label}"
     return ""
+
+
+def _people(difference: frozenset[int]) -> str:
+    return "1 person" if len(difference) == 1 else f"{len(difference)} people"
 
 
 def isolates(difference: frozenset[int] | set[int]) -> bool:
