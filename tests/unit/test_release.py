@@ -1,11 +1,8 @@
-"""The release rule itself (analytics.release) and the export path, on groups planted in SQL."""
+"""The release rule itself (analytics.release), on groups planted in SQL."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from django.core.management import call_command
 
 from analytics.models import MiningRun, RunRelease, RunStatus
 from analytics.release import ORG, release_of
@@ -102,13 +99,3 @@ def test_a_run_that_did_not_succeed_releases_nothing() -> None:
     assert not release.context_released(planted.team.pk)
     assert release.context_withheld(planted.team.pk)
     assert not RunRelease.objects.exists()
-
-
-def test_export_metrics_leaves_out_what_the_release_rule_withholds() -> None:
-    planted = overlapping_groups()
-    out, err = io.StringIO(), io.StringIO()
-    call_command("export_metrics", "--run", str(planted.run.pk), stdout=out, stderr=err)
-    lines = out.getvalue().splitlines()
-    assert "context,team:Core,energy,6" in lines
-    assert not [line for line in lines if "Core minus one" in line]
-    assert "withheld the metrics of 1 context(s) by the release rule" in err.getvalue()
