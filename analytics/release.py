@@ -115,7 +115,7 @@ def _stored(runs: list[MiningRun]) -> dict[int, Release]:
 
 
 def decide(run: MiningRun) -> Release:
-    """Apply the rule to a run's groups (the previous run's decision must be stored)."""
+    """Apply the rule to a run's groups (the previous run is decided first when it is not yet)."""
     groups = sorted(groups_of(run), key=lambda group: group.order)
     before = _released_before(run)
     withheld: dict[str, str] = {}
