@@ -10,7 +10,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
-from analytics.models import ContextMetric, Finding, MiningRun, OrgMetric, PersonMetric
+from analytics.models import (
+    ContextMetric,
+    Finding,
+    MiningRun,
+    OrgMetric,
+    PersonMetric,
+    RunRelease,
+)
 from analytics.services import DEFAULT_WINDOW_DAYS, progress, start_run
 
 
@@ -120,3 +127,11 @@ class ContextMetricAdmin(MetricAdmin):
 class OrgMetricAdmin(MetricAdmin):
     list_display = ("metric", "value", "run")
     search_fields = ("metric",)
+
+
+@admin.register(RunRelease)
+class RunReleaseAdmin(ReadOnlyAdmin):
+    """The release rule's decision per run: the groups withheld and why (analytics.release)."""
+
+    list_display = ("run", "decided_at")
+    readonly_fields = ("run", "released", "withheld", "decided_at")

@@ -106,3 +106,18 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pattern} (run {self.run_id})"
+
+
+class RunRelease(models.Model):
+    """The release rule's decision for one succeeded run (analytics.release), stored once: which
+    groups' aggregates may leave the system. Keys are "org" and context ids (as strings)."""
+
+    run = models.OneToOneField(
+        MiningRun, primary_key=True, on_delete=models.CASCADE, related_name="release"
+    )
+    released = models.JSONField(default=list, blank=True)
+    withheld = models.JSONField(default=dict, blank=True, help_text="group -> reason")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"release of run {self.run_id}"

@@ -1,7 +1,8 @@
 """Read models shared by the HR portal and the org-health reports (SQL only).
 
-Privacy: context aggregates over fewer than MIN_GROUP_SIZE members come back as withheld (no
-values), whoever asks; the portal and the reports show them as "withheld".
+Privacy: aggregates the release rule withholds (analytics.release: groups under 5 people, or
+differing by 1-4 people from another released group) come back as withheld (no values), whoever
+asks; the portal and the reports show them as "withheld".
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from dataclasses import dataclass, field
 
 from analytics.models import ContextMetric, Finding, MiningRun, OrgMetric, RunStatus
 from analytics.patterns.contexts import FAMILY as CONTEXT_FAMILY
-from analytics.selectors import MIN_GROUP_SIZE, RunNotFound, previous_run, run_by_reference
+from analytics.release import Release, release_of, releases_of
+from analytics.selectors import RunNotFound, previous_run, run_by_reference
 
 HEALTH_INDEX = ("viability", "agility", "wellbeing")
 # The table's columns: every context metric but the size, which decides what is withheld.
@@ -64,27 +66,28 @@ def org_values(runs: list[MiningRun]) -> dict[int, dict[str, float]]:
     return values
 
 
-def few_people(org: dict[str, float]) -> bool:
-    """Whether a run's org metrics (one run's org_values) count fewer than MIN_GROUP_SIZE active
-    people, or none at all: its org figures are withheld."""
-    return org.get("people", 0.0) < MIN_GROUP_SIZE
+def org_withheld(run: MiningRun) -> bool:
+    """Whether the release rule withholds the run's org figures (fewer than 5 people, or 1-4
+    people more or fewer than a released group)."""
+    return not release_of(run).org_released
 
 
 def health_trend(
     runs: list[MiningRun],
     values: dict[int, dict[str, float]] | None = None,
     *,
-    withhold_few: bool = False,
+    withhold: bool = False,
 ) -> dict[str, list[float | None]]:
     """Each health index component over the runs: None where a run has no value and, with
-    `withhold_few`, at each run of fewer than MIN_GROUP_SIZE people. `values` are the runs'
-    org_values when already read."""
+    `withhold`, at each run whose org figures the release rule withholds. `values` are the
+    runs' org_values when already read."""
     values = values if values is not None else org_values(runs)
-    per_run = [values.get(run.pk, {}) for run in runs]
-    return {
-        name: [None if withhold_few and few_people(org) else org.get(name) for org in per_run]
-        for name in HEALTH_INDEX
-    }
+    releases = releases_of(runs) if withhold else {}
+    shown = [
+        {} if withhold and not releases[run.pk].org_released else values.get(run.pk, {})
+        for run in runs
+    ]
+    return {name: [org.get(name) for org in shown] for name in HEALTH_INDEX}
 
 
 def finding_counts(run: MiningRun) -> list[tuple[str, int]]:
@@ -122,8 +125,10 @@ def _context_values(
     return values
 
 
-def _shown(metrics: dict[str, float], column: str) -> float | None:
-    if metrics.get("size", 0) < MIN_GROUP_SIZE:
+def _shown(
+    metrics: dict[str, float], column: str, release: Release, context_id: int
+) -> float | None:
+    if not release.context_released(context_id):
         return None
     return metrics.get(column)
 
@@ -144,6 +149,7 @@ def context_table(
     else:
         runs = [run]
     values = _context_values(runs, context_ids)
+    releases = releases_of(runs)
     contexts = (
         ContextMetric.objects.filter(run=run, metric="size")
         .select_related("context")
@@ -153,18 +159,28 @@ def context_table(
         contexts = contexts.filter(context_id__in=context_ids)
     table = []
     for row in contexts:
-        metrics = values[run.pk, row.context_id]
-        withheld = row.value < MIN_GROUP_SIZE
+        metrics, release = values[run.pk, row.context_id], releases[run.pk]
         table.append(
             ContextRow(
                 context_id=row.context_id,
                 kind=row.context.kind,
                 name=row.context.name,
                 size=int(row.value),
-                withheld=withheld,
-                values={column: _shown(metrics, column) for column in CONTEXT_COLUMNS},
+                withheld=not release.context_released(row.context_id),
+                values={
+                    column: _shown(metrics, column, release, row.context_id)
+                    for column in CONTEXT_COLUMNS
+                },
                 history={
-                    column: [_shown(values[past.pk, row.context_id], column) for past in runs]
+                    column: [
+                        _shown(
+                            values[past.pk, row.context_id],
+                            column,
+                            releases[past.pk],
+                            row.context_id,
+                        )
+                        for past in runs
+                    ]
                     for column in CONTEXT_COLUMNS
                 }
                 if with_history
@@ -195,15 +211,18 @@ def important_changes(
     run: MiningRun, before: MiningRun | None = None, count: int = 3
 ) -> list[Change]:
     """The `count` largest changes since the previous run, relative to each metric's range, over
-    org metrics and the metrics of contexts of at least MIN_GROUP_SIZE people in both runs."""
+    org metrics and context metrics the release rule releases in both runs."""
     before = before or previous_run(run)
     if before is None:
         return []
+    releases = releases_of([run, before])
+    now_released, then_released = releases[run.pk], releases[before.pk]
     org = org_values([run, before])
+    both_released = now_released.org_released and then_released.org_released
     changes = [
         Change("org", metric, org[before.pk][metric], value)
         for metric, value in org[run.pk].items()
-        if metric in METRIC_SPAN and metric in org[before.pk]
+        if both_released and metric in METRIC_SPAN and metric in org[before.pk]
     ]
     contexts = _context_values([run, before])
     measured = ContextMetric.objects.filter(run=run, metric="size").values_list(
@@ -211,7 +230,9 @@ def important_changes(
     )
     for context_id, kind, name in measured:
         now, then = contexts[run.pk, context_id], contexts[before.pk, context_id]
-        if min(now.get("size", 0), then.get("size", 0)) < MIN_GROUP_SIZE:
+        if not (
+            now_released.context_released(context_id) and then_released.context_released(context_id)
+        ):
             continue
         changes.extend(
             Change(f"{kind}:{name}", metric, then[metric], now[metric])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from analytics.models import Finding, MiningRun, RunStatus
+from analytics.release import release_of
 
 
 class RunNotFound(LookupError):
@@ -24,23 +25,14 @@ def run_by_reference(reference: str) -> MiningRun:
         raise RunNotFound(f"no mining run {reference!r}") from None
 
 
-MIN_GROUP_SIZE = 5  # aggregates over fewer people never leave the system
-
-
-def small_contexts(run: MiningRun) -> set[int]:
-    """Contexts with fewer than MIN_GROUP_SIZE members in this run (aggregates withheld)."""
-    sizes = run.context_metrics.filter(metric="size").values_list("context_id", "value")
-    return {context for context, size in sizes if size < MIN_GROUP_SIZE}
-
-
 def metric_rows(
-    run: MiningRun, include_small_groups: bool = False
+    run: MiningRun, include_withheld: bool = False
 ) -> Iterator[tuple[str, str, str, float]]:
     """(scope, subject, metric, value): person external_id, context kind:name, or org.
 
-    Context aggregates over fewer than MIN_GROUP_SIZE members are left out unless asked for.
+    Aggregates the release rule withholds (analytics.release) are left out unless asked for.
     """
-    withheld = set() if include_small_groups else small_contexts(run)
+    release = release_of(run)
     for external_id, metric, value in (
         run.person_metrics.filter(person__analytics_opt_out=False)
         .order_by("person__external_id", "metric")
@@ -50,20 +42,29 @@ def metric_rows(
     for context, kind, name, metric, value in run.context_metrics.order_by(
         "context__kind", "context__name", "metric"
     ).values_list("context_id", "context__kind", "context__name", "metric", "value"):
-        if context not in withheld:
+        if include_withheld or release.context_released(context):
             yield "context", f"{kind}:{name}", metric, value
+    if not (include_withheld or release.org_released):
+        return
     for metric, value in run.org_metrics.order_by("metric").values_list("metric", "value"):
         yield "org", "org", metric, value
 
 
-def finding_rows(run: MiningRun) -> Iterator[tuple[str, str, str, str, str]]:
-    """(pattern, severity, subjects, context, detail) with subjects `;`-separated external ids."""
+def finding_rows(
+    run: MiningRun, include_withheld: bool = False
+) -> Iterator[tuple[str, str, str, str, str]]:
+    """(pattern, severity, subjects, context, detail) with subjects `;`-separated external ids.
+    Group findings (not about identifiable people) of a context whose aggregates the release
+    rule withholds are left out unless asked for."""
     findings = (
         Finding.objects.filter(run=run)
         .exclude(subjects__analytics_opt_out=True)  # opted out since the run: nothing about them
         .select_related("context")
         .prefetch_related("subjects")
     )
+    if not include_withheld:
+        withheld = release_of(run).withheld_context_ids
+        findings = findings.exclude(sensitive=False, context_id__in=withheld)
     for finding in findings.order_by("pattern", "id"):
         subjects = ";".join(sorted(person.external_id for person in finding.subjects.all()))
         context = finding.context.key if finding.context else ""
@@ -84,8 +85,8 @@ def change_rows(
     run: MiningRun, before: MiningRun
 ) -> Iterator[tuple[str, str, str, float | None, float | None]]:
     """(scope, subject, metric, before, now) for every exported metric of either run, in the
-    export's order; a side is None when the metric did not exist in that run. The same privacy
-    rules as the export apply to both runs."""
+    export's order; a side is None when the metric did not exist or is withheld in that run (the
+    release rule applies to each run, as in the export)."""
     earlier = {(s, subject, m): v for s, subject, m, v in metric_rows(before)}
     seen = set()
     for scope, subject, metric, value in metric_rows(run):

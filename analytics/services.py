@@ -33,6 +33,7 @@ from analytics.patterns import (
     recognition,
 )
 from analytics.patterns.base import Family, FamilyResult, Window
+from analytics.release import release_of
 from people.models import Context, Person
 from sociograph.bulk import insert_rows
 
@@ -247,6 +248,7 @@ def execute_run(run_id: int, wait_seconds: float | None = 600) -> MiningRun:
             raise
         run.status, run.finished_at = RunStatus.SUCCEEDED, timezone.now()
         run.save(update_fields=["status", "finished_at"])
+        release_of(run)  # decided once, now, so that reads never compute it
         return run
 
 

@@ -409,7 +409,9 @@ def cross_check(env: Mapping[str, str], results: Path) -> Check:
             check.compared += 1
             if abs(ours[key] - theirs[key]) > export_tolerance(theirs[key]):
                 check.mismatches.append(f"{name}: run {theirs[key]:.6g}, networkx {ours[key]!r}")
-    found = run("export_findings", manage("export_findings", "--run", "latest"), env)
+    found = run(
+        "export_findings", manage("export_findings", "--run", "latest", "--include-withheld"), env
+    )
     run_counts: Counter[str] = Counter()
     rows = csv.reader(found.output.splitlines())
     for row in rows:

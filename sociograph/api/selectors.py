@@ -9,7 +9,7 @@ from typing import Any, TypeAlias, overload
 from django.db.models import Q, QuerySet
 
 from analytics.models import Finding, MiningRun
-from analytics.selectors import MIN_GROUP_SIZE
+from analytics.release import release_of
 from people.models import Context, Membership, Person
 from recognition.models import Follow, Interaction, Recognition
 from sociograph.api.roles import Role, person_of, role_of
@@ -54,9 +54,9 @@ def contexts_for(user: Any) -> QuerySet[Context]:
     return Context.objects.select_related("parent")
 
 
-def small_context_ids(run: MiningRun) -> set[int]:
-    sizes = run.context_metrics.filter(metric="size").values_list("context_id", "value")
-    return {context for context, size in sizes if size < MIN_GROUP_SIZE}
+def withheld_context_ids(run: MiningRun) -> set[int]:
+    """Contexts whose aggregates the release rule (analytics.release) withholds in the run."""
+    return release_of(run).withheld_context_ids
 
 
 RowMaker = Callable[[tuple[Any, ...]], dict[str, Any]]
@@ -103,8 +103,8 @@ class MetricRows(Sequence[dict[str, Any]]):
 def metrics_for(
     user: Any, run: MiningRun, scope: str = "", metric: str = "", subject: str = ""
 ) -> MetricRows:
-    """Metric rows the caller may see. Context aggregates over fewer than 5 members come back
-    with `withheld: true` and no value, except for HR admins."""
+    """Metric rows the caller may see. Context and org aggregates the release rule withholds come
+    back with `withheld: true` and no value, except for HR admins."""
     role, person = role_of(user), person_of(user)
     everything = role == Role.HR_ADMIN
     parts: list[tuple[QuerySet[Any, tuple[Any, ...]], RowMaker]] = []
@@ -116,10 +116,11 @@ def metrics_for(
         parts.append(_context_metrics(run, user, metric, subject))
     if role != Role.EMPLOYEE and scope in ("", "org") and subject in ("", "org"):
         org = run.org_metrics.filter(metric=metric) if metric else run.org_metrics.all()
+        org_withheld = not everything and not release_of(run).org_released
         parts.append(
             (
                 org.order_by("metric").values_list("metric", "value"),
-                lambda values: _row("org", "org", *values),
+                lambda values: _row("org", "org", values[0], values[1], withheld=org_withheld),
             )
         )
     return MetricRows(parts)
@@ -154,11 +155,11 @@ def _context_metrics(
     if subject:
         kind, _, name = subject.partition(":")
         rows = rows.filter(context__kind=kind, context__name=name)
-    small = set() if everything else small_context_ids(run)
+    withheld = set() if everything else withheld_context_ids(run)
 
     def make(values: tuple[Any, ...]) -> dict[str, Any]:
         context, kind, name, metric_name, value = values
-        return _row("context", f"{kind}:{name}", metric_name, value, withheld=context in small)
+        return _row("context", f"{kind}:{name}", metric_name, value, withheld=context in withheld)
 
     ordered = rows.order_by("context__kind", "context__name", "metric", "id")
     fields = ("context_id", "context__kind", "context__name", "metric", "value")
@@ -192,5 +193,5 @@ def findings_for(user: Any, run: MiningRun) -> QuerySet[Finding]:
         return findings
     if role == Role.MANAGER and person is not None:
         in_scope = findings.filter(sensitive=False, context_id__in=aggregate_context_ids(user))
-        return in_scope.exclude(context_id__in=small_context_ids(run))
+        return in_scope.exclude(context_id__in=withheld_context_ids(run))
     return findings.none()

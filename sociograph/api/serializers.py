@@ -378,7 +378,10 @@ class MetricSerializer(serializers.Serializer[dict[str, Any]]):
     metric = serializers.CharField()
     value = serializers.FloatField(allow_null=True)
     withheld = serializers.BooleanField(
-        help_text="True when the group has fewer than 5 people: the value is not given"
+        help_text=(
+            "True when the release rule withholds the group's aggregates (fewer than 5 people, "
+            "or 1-4 people apart from another released group; docs/api.md): no value is given"
+        )
     )
 
 

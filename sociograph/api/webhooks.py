@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from analytics.models import Finding, MiningRun
+from analytics.release import release_of
 from sociograph.api.models import DeliveryStatus, Webhook, WebhookDelivery
 
 SIGNATURE_HEADER = "X-Sociograph-Signature"
@@ -59,11 +60,14 @@ def payload(finding: Finding) -> dict[str, Any]:
 
 def queue_deliveries(run: MiningRun) -> list[int]:
     """One delivery per active webhook and finding of this run with a subscribed pattern (people
-    who opted out are never sent). Sent by workers after the transaction commits."""
+    who opted out are never sent, nor group findings of a context whose aggregates the release
+    rule withholds). Sent by workers after the transaction commits."""
     from sociograph.api.tasks import deliver_webhook, retry_policy
 
     created = []
     findings = Finding.objects.filter(run=run).exclude(subjects__analytics_opt_out=True)
+    withheld = release_of(run).withheld_context_ids
+    findings = findings.exclude(sensitive=False, context_id__in=withheld)
     with transaction.atomic():
         for webhook in Webhook.objects.filter(is_active=True):
             for finding in findings.filter(pattern__in=webhook.patterns).order_by("id"):

@@ -4,7 +4,8 @@ SQL only (never Neo4j). Interactions are aggregated per unordered pair, with the
 as the weight; self-interactions are ignored. Who is shown follows the roster rule
 (`people.roster`) on the last day of the run's window: people employed that day and not opted out
 of analytics, and for a context its memberships in force that day; nobody else appears, as a node
-or as a partner. A context graph with fewer than MIN_GROUP_SIZE such members is withheld. The
+or as a partner. A context graph with fewer than MIN_GROUP_SIZE such members, or of a context the
+release rule withholds in the run (analytics.release), is withheld. The
 layout is computed here, seeded, so the same data always gives the same picture.
 """
 
@@ -22,7 +23,7 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
 from analytics.models import MiningRun, PersonMetric
-from analytics.selectors import MIN_GROUP_SIZE
+from analytics.release import MIN_GROUP_SIZE
 from people import roster
 from people.models import Context, ContextKind, Membership, Person
 from recognition.models import Interaction
@@ -121,7 +122,7 @@ def context_network(context: Context, run: MiningRun, max_nodes: int = MAX_NODES
     scope = {"kind": "context", "id": context.pk, "label": context.key}
     members = shown_members(context, run)
     member_ids = sorted(members.values_list("pk", flat=True))
-    if len(member_ids) < MIN_GROUP_SIZE:
+    if not selectors.shown_context(run, context, len(member_ids)):
         return Network(scope, run, withheld=True)
     counts = pair_counts(
         interactions_in(run).filter(

@@ -1,7 +1,7 @@
 """Reads behind the HR portal pages (SQL only; Neo4j need not be up).
 
-Privacy: context aggregates over fewer than MIN_GROUP_SIZE members are withheld, and people who
-opted out of analytics appear in no metric, finding or leadership count.
+Privacy: aggregates the release rule withholds (analytics.release) are shown as withheld, and
+people who opted out of analytics appear in no metric, finding or leadership count.
 """
 
 from __future__ import annotations
@@ -20,10 +20,9 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 
-from analytics import overview
+from analytics import overview, release
 from analytics.models import Finding, MiningRun, PersonMetric, RunStatus
 from analytics.patterns.leadership import DEFAULTS as LEADERSHIP_DEFAULTS
-from analytics.selectors import MIN_GROUP_SIZE
 from analytics.services import progress
 from people import roster
 from people.models import Context, ContextKind, Membership, Person
@@ -107,7 +106,7 @@ class Dashboard:
     trend_chart: SafeString
     findings: list[FindingCount]  # every pattern but attention blindness
     current: dict[str, Any] | None
-    health_withheld: bool = False  # the latest run measured fewer than MIN_GROUP_SIZE people
+    health_withheld: bool = False  # the release rule withholds the latest run's org figures
     single_leader: SingleLeader | None = None
 
 
@@ -119,8 +118,8 @@ def finding_admin_url(run: MiningRun, pattern: str) -> str:
 def shown_health_trend(
     runs: list[MiningRun], values: dict[int, dict[str, float]] | None = None
 ) -> dict[str, list[float | None]]:
-    """The health index over the runs, None for every run over fewer than MIN_GROUP_SIZE people."""
-    return overview.health_trend(runs, values, withhold_few=True)
+    """The health index over the runs, None for every run whose org figures are withheld."""
+    return overview.health_trend(runs, values, withhold=True)
 
 
 def dashboard() -> Dashboard:
@@ -140,14 +139,15 @@ def dashboard() -> Dashboard:
     findings = finding_counts(run)
     blindness = next((found for found in findings if found.pattern == ATTENTION_BLINDNESS), None)
     health = {name: values[-1] for name, values in trend.items()}
+    withheld = overview.org_withheld(run)
     return Dashboard(
         run,
         health,
         chart,
         [found for found in findings if found is not blindness],
         state,
-        health_withheld=overview.few_people(org[run.pk]),
-        single_leader=SingleLeader(single_leader_share(org[run.pk]), blindness),
+        health_withheld=withheld,
+        single_leader=SingleLeader(single_leader_share(org[run.pk], withheld), blindness),
     )
 
 
@@ -300,6 +300,14 @@ def members_on(context: Context, day: date) -> QuerySet[Person]:
     return Person.objects.filter(pk__in=memberships_on(context, day).values("person_id"))
 
 
+def shown_context(run: MiningRun | None, context: Context, members: int) -> bool:
+    """Whether a view of the context's `members` people (counted on the run's end day) may be
+    shown: enough people, and the release rule does not withhold the context in the run."""
+    if not release.enough_people(members):
+        return False
+    return run is None or not release.release_of(run).context_withheld(context.pk)
+
+
 def follows_in_force_at(end: datetime) -> QuerySet[Follow]:
     """Follows in force at the instant `end` (a window's end)."""
     return Follow.objects.filter(since__lt=end).filter(Q(until__isnull=True) | Q(until__gte=end))
@@ -400,7 +408,7 @@ def leadership(context: Context) -> Leadership:
     day = end_day_of(run)
     members = members_on(context, day)
     size = members.count()
-    if size < MIN_GROUP_SIZE:
+    if not shown_context(run, context, size):
         return Leadership(context, size, withheld=True)
     present = present_on(day).values("pk")
     follows = follows_in_force_at(end).filter(

@@ -1,8 +1,8 @@
 """Build an org-health report from a finished mining run: self-contained HTML, printed to PDF.
 
-The report holds aggregates only (org metrics, counts of findings per pattern, metrics of contexts
-of at least MIN_GROUP_SIZE members): no person's name or id, so erasing a person can leave
-nothing of them in a stored report.
+The report holds aggregates only (org metrics, counts of findings per pattern, metrics of
+contexts) that the release rule releases (analytics.release): no person's name or id, so erasing
+a person can leave nothing of them in a stored report.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString
 
 from analytics import overview
 from analytics.models import MiningRun, RunStatus
-from analytics.selectors import MIN_GROUP_SIZE
+from analytics.release import MIN_GROUP_SIZE
 from sociograph.charts import Series, bar_chart, line_chart
 from sociograph.reports.explanations import Explanation, explanation_of, single_leader_share
 from sociograph.reports.selectors import compared_run
@@ -103,7 +103,7 @@ def _context_lines(run: MiningRun) -> list[ContextLine]:
 def _change_lines(run: MiningRun, before: MiningRun | None, org: OrgValues) -> list[ChangeLine]:
     """The most important changes since the compared run; none when that run had too few people
     (its org figures are withheld, so no change may reveal them)."""
-    if before is None or overview.few_people(org[before.pk]):
+    if before is None or overview.org_withheld(before):
         return []
     return [
         ChangeLine(
@@ -118,8 +118,8 @@ def _change_lines(run: MiningRun, before: MiningRun | None, org: OrgValues) -> l
 
 
 def _health_chart(history: list[MiningRun], org: OrgValues) -> SafeString:
-    """The health index over the runs; a gap at each run of fewer than MIN_GROUP_SIZE people."""
-    shown = overview.health_trend(history, org, withhold_few=True)
+    """The health index over the runs; a gap at each run whose org figures are withheld."""
+    shown = overview.health_trend(history, org, withhold=True)
     return line_chart(
         [overview.run_label(past) for past in history],
         [Series(label_of(name).split(" (")[0], values) for name, values in shown.items()],
@@ -135,7 +135,7 @@ def report_context(run: MiningRun) -> dict[str, Any]:
     before = compared_run(run)
     # The org metrics of every run the report reads, read once.
     org = overview.org_values([*history, run, *([before] if before is not None else [])])
-    org_withheld = overview.few_people(org[run.pk])
+    org_withheld = overview.org_withheld(run)
     counts = overview.finding_counts(run)
     explanations: list[Explanation] = [explanation_of(pattern) for pattern, _ in counts]
     return {
@@ -146,7 +146,7 @@ def report_context(run: MiningRun) -> dict[str, Any]:
         "min_group_size": MIN_GROUP_SIZE,
         "org_withheld": org_withheld,
         "health_chart": None if org_withheld else _health_chart(history, org),
-        "single_leader": single_leader_share(org[run.pk]),
+        "single_leader": single_leader_share(org[run.pk], org_withheld),
         "changes": [] if org_withheld else _change_lines(run, before, org),
         "findings_chart": bar_chart(
             [(explanation_of(pattern).title, count) for pattern, count in counts],

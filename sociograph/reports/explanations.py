@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analytics import overview
-
 SINGLE_LEADER_METRIC = "single_leader_share"
 SINGLE_LEADER_MEANING = (
     "Following a single leader is the default attention-blindness state: a conventional "
@@ -174,8 +172,8 @@ def explanation_of(pattern: str) -> Explanation:
 
 @dataclass(frozen=True)
 class SingleLeaderShare:
-    """The org metric single_leader_share as shown: withheld when the run measured fewer than
-    MIN_GROUP_SIZE people, None when the run did not measure it."""
+    """The org metric single_leader_share as shown: withheld when the release rule withholds the
+    run's org figures, None when the run did not measure it."""
 
     share: float | None
     withheld: bool
@@ -188,8 +186,9 @@ class SingleLeaderShare:
         return f"{self.share * 100:.0f} % of people follow a single leader"
 
 
-def single_leader_share(org: dict[str, float]) -> SingleLeaderShare:
-    """The share of one run's org metrics (overview.org_values of the run)."""
-    if overview.few_people(org):
+def single_leader_share(org: dict[str, float], withheld: bool) -> SingleLeaderShare:
+    """The share of one run's org metrics (overview.org_values of the run); `withheld`: the
+    release rule withholds them (overview.org_withheld)."""
+    if withheld:
         return SingleLeaderShare(None, withheld=True)
     return SingleLeaderShare(org.get(SINGLE_LEADER_METRIC), withheld=False)

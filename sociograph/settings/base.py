@@ -225,7 +225,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "People, contexts and the recognition graph in; leadership, communication health and "
         "contagion findings out. Roles: hr_admin, manager, employee, integration (docs/api.md). "
-        "Aggregates over fewer than 5 people are withheld for everyone but HR admins."
+        "Aggregates the release rule withholds (groups under 5 people, or 1-4 people apart from "
+        "another released group) are withheld for everyone but HR admins."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -3,6 +3,8 @@
 Members: community:Guild E3-E8 (6), project:Atlas E1, E2, E4, E6, E7 (5), team:Platform E2-E4
 (3: withheld). In the Guild, E3 has no reports and three followers (an informal leader); E5
 manages E6-E8, none of whom follows or recognized them (an unrecognized formal leader).
+team:Support S1-S5 keeps the organization (13) more than 4 people larger than the Guild and
+Atlas, so that the release rule (analytics.release) does not withhold them against the org.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ ORG = [
     "E6,Fay,,Engineer,E5,community:Guild;project:Atlas",
     "E7,Gus,,Engineer,E5,community:Guild;project:Atlas",
     "E8,Hal,,Engineer,E5,community:Guild",
+    *(f"S{n},Sam {n},,Support,E1,team:Support" for n in range(1, 6)),
 ]
 
 
@@ -74,6 +77,7 @@ def events() -> list[str]:
         interaction("E6", "E3", 6),
         interaction("E6", "E8", 6),
         interaction("E1", "E2", 7),
+        *(interaction(f"S{n}", f"S{n % 5 + 1}", 8) for n in range(1, 6)),
     ]
 
 

@@ -130,7 +130,8 @@ def test_the_contexts_table_withholds_small_contexts_and_sorts(
 ) -> None:
     def order(query: str) -> list[str]:
         html = hr.get(reverse("portal:contexts") + query).text
-        return re.findall(r'<tr data-context="([^"]+)"', html)
+        keys = re.findall(r'<tr data-context="([^"]+)"', html)
+        return [key for key in keys if key != "team:Support"]  # there to pad the org
 
     html = hr.get(reverse("portal:contexts")).text
     platform = section(html, "context-table").split('data-context="team:Platform"')[1]

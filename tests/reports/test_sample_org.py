@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from analytics import overview
 from analytics.models import ContextMetric, MiningRun, RunStatus
-from analytics.selectors import MIN_GROUP_SIZE
+from analytics.release import MIN_GROUP_SIZE
 from analytics.services import create_run, execute_run
 from people.models import Person
 from sociograph.reports.explanations import explanation_of

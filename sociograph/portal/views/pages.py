@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from analytics import overview
-from analytics.selectors import MIN_GROUP_SIZE
+from analytics.release import MIN_GROUP_SIZE
 from people.models import Context, ContextKind, Person
 from people.services import set_analytics_opt_out
 from sociograph.api.roles import Role, person_of, role_of
