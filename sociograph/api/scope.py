@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from analytics.selectors import MIN_GROUP_SIZE
+from analytics.release import MIN_GROUP_SIZE
 from people.models import Context, Person
 from people.scope import context_ids_led_by, reports_of
 from people.services import today
