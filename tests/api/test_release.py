@@ -43,7 +43,7 @@ def test_a_context_and_the_same_context_minus_one_person_are_not_both_released()
     planted = overlapping_groups()
     rows = energy_rows(client_of("manager", planted.manager), planted.run, "context")
     assert rows["team:Core"] == {**rows["team:Core"], "withheld": False, "value": 6.0}
-    # Core minus "Core minus one" would be P5's own figures: the smaller group is withheld.
+    # Core minus "Core minus one" would be M's own figures: the smaller group is withheld.
     assert rows["project:Core minus one"]["withheld"] is True
     assert rows["project:Core minus one"]["value"] is None
 
