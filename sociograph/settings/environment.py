@@ -39,6 +39,12 @@ ENV_VARS: dict[str, EnvVar] = {
     "SOCIOGRAPH_API_MAX_BODY_BYTES": EnvVar(
         "20000000", "Largest API request body; larger bodies get 413"
     ),
+    "SOCIOGRAPH_WEBHOOK_ALLOW_HTTP": EnvVar(
+        "", "true to allow http:// webhook URLs (receivers on premise); https only by default"
+    ),
+    "SOCIOGRAPH_WEBHOOK_ALLOWED_HOSTS": EnvVar(
+        "", "Comma-separated webhook hosts or CIDR networks allowed although internal"
+    ),
     "SOCIOGRAPH_EMAIL_BACKEND": EnvVar(
         "file", "Report e-mail: file (to var/mail), console, smtp, or a backend's dotted path"
     ),

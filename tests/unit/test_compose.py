@@ -41,7 +41,7 @@ SERVICE_LOCATION_VARIABLES = (
     "NEO4J_PASSWORD",
     "REDIS_URL",
 )
-CELERY_QUEUES = frozenset({"celery", "graph_sync", "analytics"})
+CELERY_QUEUES = frozenset({"celery", "graph_sync", "analytics", "webhooks"})
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|AUTH")
 
 Compose = dict[str, Any]
