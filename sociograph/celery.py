@@ -1,4 +1,5 @@
-"""The Celery application. Workers: `celery -A sociograph worker -Q celery,graph_sync,analytics`."""
+"""The Celery application. Workers:
+`celery -A sociograph worker -Q celery,graph_sync,analytics,webhooks`."""
 
 import os
 

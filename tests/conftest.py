@@ -78,7 +78,9 @@ def wait_for_idle_workers(timeout: float = 60) -> None:
     while time.monotonic() < deadline:
         replies = [inspector.active(), inspector.reserved(), inspector.scheduled()]
         busy = any(tasks for reply in replies for tasks in (reply or {}).values())
-        queued = sum(broker.llen(queue) for queue in ("celery", "graph_sync", "analytics"))
+        queued = sum(
+            broker.llen(queue) for queue in ("celery", "graph_sync", "analytics", "webhooks")
+        )
         if not busy and not queued:
             return
         time.sleep(0.5)
@@ -112,7 +114,7 @@ def celery_worker(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]
     name = f"pytest-{os.getpid()}@localhost"
     log = Path(settings.VAR_DIR) / "log" / "pytest-worker.log"
     process = start_worker(
-        name, "celery,graph_sync,analytics", 2, log, {"DATABASE_URL": database_url}
+        name, "celery,graph_sync,analytics,webhooks", 2, log, {"DATABASE_URL": database_url}
     )
     _wait_for_worker(name, process, log)
     yield name

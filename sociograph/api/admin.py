@@ -1,4 +1,10 @@
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
 from django.contrib import admin
+from django.db import models
+from django.db.models import Field
 from django.http import HttpRequest
 
 from sociograph.api.models import Webhook, WebhookDelivery
@@ -10,6 +16,11 @@ class WebhookAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ("is_active",)
     search_fields = ("url",)
     readonly_fields = ("created_by", "created_at")
+    # The URL is checked by its model field's validator (sociograph.api.webhook_urls), as in the
+    # API; one typed without a scheme is taken as https.
+    formfield_overrides: ClassVar[dict[type[Field[Any, Any]], dict[str, Any]]] = {
+        models.URLField: {"assume_scheme": "https"}
+    }
     # The signing secret is shown once, when the webhook is created through the API.
     exclude = ("secret",)
 

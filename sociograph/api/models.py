@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from analytics.models import Finding
+from sociograph.api.webhook_urls import validate_webhook_url
 
 
 def new_secret() -> str:
@@ -15,7 +16,11 @@ def new_secret() -> str:
 
 
 class Webhook(models.Model):
-    url = models.URLField(max_length=500)
+    url = models.URLField(
+        max_length=500,
+        validators=[validate_webhook_url],
+        help_text="https, to a host with public addresses only unless allow-listed (docs/api.md)",
+    )
     patterns = models.JSONField(
         default=list, help_text='Finding patterns to deliver, e.g. ["silo", "isolation"]'
     )
@@ -55,6 +60,9 @@ class WebhookDelivery(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # When the sweep sends it if it is still pending: later than the task queued for it (or
+    # sending it) can run. Empty for deliveries queued before the sweep existed: due at once.
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["id"]

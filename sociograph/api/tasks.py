@@ -1,10 +1,13 @@
+"""Webhook tasks, on their own `webhooks` queue (CELERY_TASK_ROUTES): a slow or unreachable
+receiver cannot hold up mining or the relay."""
+
 from typing import TypedDict
 
 from celery import shared_task
 from django.conf import settings
 
 from sociograph.api import webhooks
-from sociograph.api.models import DeliveryStatus, WebhookDelivery
+from sociograph.api.models import DeliveryStatus
 
 # Defaults of SOCIOGRAPH_WEBHOOK_MAX_RETRIES and SOCIOGRAPH_WEBHOOK_BACKOFF_SECONDS: back-off
 # 2, 4, 8, 16, 32, 64 s (7 attempts in all), about two minutes of a receiver being down.
@@ -25,29 +28,36 @@ def retry_policy() -> RetryPolicy:
     }
 
 
-@shared_task(bind=True, max_retries=None)  # the limit is `max_retries` below
-def deliver_webhook(  # type: ignore[no-untyped-def]
-    self, delivery_id: int, max_retries: int | None = None, backoff: float | None = None
+@shared_task(time_limit=webhooks.SEND_TIME_LIMIT_SECONDS)
+def deliver_webhook(
+    delivery_id: int,
+    max_retries: int | None = None,
+    backoff: float | None = None,
+    claim: int | None = None,
 ) -> str:
-    """One attempt; a failed one is retried after backoff * 2**retries s until `max_retries`
-    retries were made, then the delivery is failed. Without a policy (a task queued before it
-    travelled with the task), the worker's settings give it."""
+    """The delivery's attempt after `claim` attempts, unless another task made it. A failed one
+    is retried after backoff * 2**(attempts - 1) s until `max_retries` retries were made, then
+    the delivery is failed. Without a policy (a task queued before it travelled with the task),
+    the worker's settings give it."""
     policy = retry_policy()
     limit = policy["max_retries"] if max_retries is None else int(max_retries)
     base = policy["backoff"] if backoff is None else float(backoff)
-    delivery = (
-        WebhookDelivery.objects.select_related("webhook", "finding").filter(pk=delivery_id).first()
-    )
-    if delivery is None:  # its webhook was deleted since
-        return "gone"
-    if delivery.status != DeliveryStatus.PENDING:
-        return str(delivery.status)
+    delivery = webhooks.claim(delivery_id, claim)
+    if delivery is None:  # delivered, failed, deleted, or this attempt made by another task
+        return "not claimed"
     try:
         webhooks.attempt(delivery)
-    except webhooks.DeliveryFailed as error:
-        if self.request.retries >= limit:
+    except webhooks.DeliveryFailed:
+        if delivery.attempts > limit:
             webhooks.give_up(delivery)
             return str(DeliveryStatus.FAILED)
-        countdown = base * 2**self.request.retries
-        raise self.retry(exc=error, countdown=countdown, max_retries=limit) from error
+        countdown = base * 2 ** (delivery.attempts - 1)
+        webhooks.retry_later(delivery, countdown, {"max_retries": limit, "backoff": base})
     return str(delivery.status)
+
+
+@shared_task
+def sweep_deliveries() -> int:
+    """Beat, every minute: send the pending deliveries whose task was lost (the broker was down
+    when it was queued, or a worker died sending it)."""
+    return len(webhooks.sweep())

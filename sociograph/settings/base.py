@@ -141,6 +141,8 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "sociograph.graph.tasks.*": {"queue": "graph_sync"},
     "analytics.tasks.*": {"queue": "analytics"},
+    # Their own queue: a slow or unreachable receiver cannot hold up mining or the relay.
+    "sociograph.api.tasks.*": {"queue": "webhooks"},
 }
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -156,6 +158,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "graph-relay-sweep": {"task": "sociograph.graph.tasks.relay_outbox", "schedule": 30.0},
     # People whose left_on has come stop being active (hourly, so within an hour of midnight).
     "people-deactivate-departed": {"task": "people.deactivate_departed", "schedule": 3600.0},
+    # Webhook deliveries left pending with no task on its way (the broker was down) are sent.
+    "webhooks-sweep": {"task": "sociograph.api.tasks.sweep_deliveries", "schedule": 60.0},
 }
 
 # Ask a worker to relay right after each commit that wrote to the outbox.
@@ -167,6 +171,16 @@ SOCIOGRAPH_RELAY_LEASE_SECONDS = 30
 SOCIOGRAPH_MINING_LEASE_SECONDS = 120
 # Failures of an outbox entry's own (not Neo4j or Redis being down) before the relay sets it aside.
 SOCIOGRAPH_RELAY_MAX_ATTEMPTS = 5
+
+# Webhooks (sociograph.api.webhook_urls, docs/api.md): receivers on https with public addresses
+# only, unless http is allowed and internal receivers (host names, addresses or CIDR networks)
+# are allow-listed.
+SOCIOGRAPH_WEBHOOK_ALLOW_HTTP = env_bool("SOCIOGRAPH_WEBHOOK_ALLOW_HTTP", default=False)
+SOCIOGRAPH_WEBHOOK_ALLOWED_HOSTS = env_list("SOCIOGRAPH_WEBHOOK_ALLOWED_HOSTS")
+# Dotted path of a socket.getaddrinfo-like function resolving webhook hosts; empty: the system's.
+SOCIOGRAPH_WEBHOOK_RESOLVER = ""
+# A pending delivery whose task has not run this long after it was due is sent by the sweep.
+SOCIOGRAPH_WEBHOOK_SWEEP_AFTER_SECONDS = 300
 
 # Cache: API throttling counters, shared by every web process.
 CACHES = {

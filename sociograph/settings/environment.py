@@ -42,6 +42,12 @@ ENV_VARS: dict[str, EnvVar] = {
     "SOCIOGRAPH_WEB_MAX_BODY_BYTES": EnvVar(
         "2621440", "Largest request body outside the API (the portal's import page: its own)"
     ),
+    "SOCIOGRAPH_WEBHOOK_ALLOW_HTTP": EnvVar(
+        "", "true to allow http:// webhook URLs (receivers on premise); https only by default"
+    ),
+    "SOCIOGRAPH_WEBHOOK_ALLOWED_HOSTS": EnvVar(
+        "", "Comma-separated webhook hosts or CIDR networks allowed although internal"
+    ),
     "SOCIOGRAPH_EMAIL_BACKEND": EnvVar(
         "file", "Report e-mail: file (to var/mail), console, smtp, or a backend's dotted path"
     ),

@@ -23,3 +23,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # Report files written by tests stay apart from the demo's.
 MEDIA_ROOT = VAR_DIR / "test-media"
+
+# Webhooks: the tests' receivers listen on 127.0.0.1, reached over http by a name of the tests'
+# stub DNS that only these settings allow-list; every other internal address stays refused, as
+# in production (https only, no allow-list: sociograph.settings.base).
+SOCIOGRAPH_WEBHOOK_ALLOW_HTTP = True
+SOCIOGRAPH_WEBHOOK_ALLOWED_HOSTS = ["receiver.sociograph.test"]
+SOCIOGRAPH_WEBHOOK_RESOLVER = "tests.webhook_dns.resolve"

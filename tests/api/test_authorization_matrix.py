@@ -99,7 +99,7 @@ WRITE_BODIES: dict[str, dict[str, Any]] = {
     "interaction-list": {"source": "E3", "target": "E4", "at": "2026-10-07T10:00:00Z"},
     "events-bulk": {"events": [{"kind": "interaction", "source": "E3", "target": "E4"}]},
     "run-list": {"window_days": 30},
-    "webhook-list": {"url": "http://127.0.0.1:9/hook", "patterns": ["silo"]},
+    "webhook-list": {"url": "https://hooks.example.org/hook", "patterns": ["silo"]},
     "person-detail": {"title": "Engineer"},
     "context-detail": {"name": "Platform"},
     "membership-detail": {"role": "lead"},

@@ -1,7 +1,10 @@
 """Webhooks end to end: registered through the API, fed by a mining run that finishes, delivered
 by the session's real Celery worker to an HTTP receiver on 127.0.0.1, signed, retried with
-back-off and recorded. No mocks: the receiver is a `ThreadingHTTPServer` in a thread that records
-each request and answers a scripted sequence."""
+back-off and recorded; internal addresses refused when registered and when delivered (SSRF); a
+sweep sends what a lost task left pending. No mocks: the receiver is a `ThreadingHTTPServer` in a
+thread that records each request and answers a scripted sequence, reached by the name
+`receiver.sociograph.test` of the tests' stub DNS (tests/webhook_dns.py), which only the test
+settings allow-list."""
 
 from __future__ import annotations
 
@@ -24,17 +27,27 @@ import pytest
 import redis
 from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 from rest_framework.test import APIClient
 
 from analytics.models import Finding, MiningRun, RunStatus
 from people.models import Context, Person
-from sociograph.api.models import Webhook
-from sociograph.api.tasks import BACKOFF_SECONDS, MAX_RETRIES, retry_policy
+from sociograph.api import webhooks
+from sociograph.api.models import Webhook, WebhookDelivery
+from sociograph.api.tasks import (
+    BACKOFF_SECONDS,
+    MAX_RETRIES,
+    deliver_webhook,
+    retry_policy,
+    sweep_deliveries,
+)
 from sociograph.api.webhooks import signature
 from sociograph.celery import app as celery_app
 from sociograph.graph import relay
+from tests import webhook_dns
 from tests.api.conftest import Org, issue_token
 from tests.conftest import EVENT_HEADER, ORG_HEADER, write_csv
 from tests.integration.test_mining import LEADERSHIP_ORG
@@ -51,6 +64,7 @@ DOCUMENTED_FIELDS = {
     "sensitive",
 }
 SECRET = "a secret the receiver shares with Sociograph"
+RECEIVER_HOST = "receiver.sociograph.test"  # 127.0.0.1 in the stub DNS, allow-listed
 DELIVERY_TIMEOUT_SECONDS = 20.0
 
 
@@ -93,7 +107,7 @@ class Receiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.port = int(self.server.server_address[1])
-        self.url = f"http://127.0.0.1:{self.port}/hook"
+        self.url = f"http://{RECEIVER_HOST}:{self.port}/hook"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self._thread.start()
 
@@ -153,7 +167,9 @@ def wait_until_idle(worker: str, timeout: float = 60) -> None:
             pytest.fail(f"the worker {worker} did not become idle within {timeout:.0f} s")
         replies = [inspector.active(), inspector.reserved(), inspector.scheduled()]
         busy = any(tasks for reply in replies for tasks in (reply or {}).values())
-        queued = sum(broker.llen(queue) for queue in ("celery", "graph_sync", "analytics"))
+        queued = sum(
+            broker.llen(queue) for queue in ("celery", "graph_sync", "analytics", "webhooks")
+        )
         idle = 0 if busy or queued else idle + 1
         time.sleep(0.1)
 
@@ -503,7 +519,7 @@ def test_queued_deliveries_of_people_who_opt_out_or_are_erased_are_not_sent(
     erased. Once it is up, the retries send only the finding about no one."""
     hr = hr_client()
     port = free_port()
-    hook = register(hr, f"http://127.0.0.1:{port}/hook", ["isolation", "silo"])
+    hook = register(hr, f"http://{RECEIVER_HOST}:{port}/hook", ["isolation", "silo"])
     run = finish_run(
         [("isolation", ["E3"], None), ("isolation", ["E4"], None), ("silo", [], "team:Platform")]
     )
@@ -557,3 +573,257 @@ def test_the_signature_is_hmac_sha256_of_the_exact_body() -> None:
     expected = hmac.new(SECRET.encode(), b'{"a": 1}', hashlib.sha256).hexdigest()
     assert signature(SECRET, b'{"a": 1}') == f"sha256={expected}"
     assert signature(SECRET, b'{"a":1}') != f"sha256={expected}"  # the exact bytes count
+
+
+# --- Server-side request forgery ------------------------------------------------------------------
+
+# The issue's URLs, then other spellings of internal addresses: every one refused, although the
+# test settings allow http (production does not) and allow-list only the receivers' name.
+INTERNAL_URLS = [
+    "http://127.0.0.1:6379/",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://localhost:7474/db/neo4j/tx",
+    "http://[::1]:8000/admin/",
+    "http://loopback.sociograph.test/hook",  # a DNS name resolving to 127.0.0.1
+    "http://metadata.sociograph.test/latest/meta-data/",
+    "http://private.sociograph.test/",
+    "http://half-public.sociograph.test/",  # one public, one private address
+    "http://mapped.sociograph.test/",  # ::ffff:127.0.0.1
+    "http://2130706433/",  # decimal 127.0.0.1
+    "http://0177.0.0.1/",  # octal
+    "http://0x7f.0.0.1/",  # hex
+    "http://[::ffff:127.0.0.1]/",
+    "http://[::ffff:a9fe:a9fe]/",  # 169.254.169.254, IPv4-mapped
+    "http://[fd00::1]/",
+    "http://[fe80::1]/",
+    "http://0.0.0.0:8000/",
+    "http://224.0.0.1/",
+    "http://100.64.0.1/",  # shared address space (carrier NAT)
+    "http://240.0.0.1/",  # reserved
+]
+
+
+def refused_registration(hr: APIClient, url: str) -> list[str]:
+    response = hr.post("/api/v1/webhooks/", {"url": url, "patterns": ["silo"]}, format="json")
+    assert response.status_code == 400, (url, response.content)
+    return list(response.json()["url"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", [*INTERNAL_URLS, "ftp://hooks.example.org/x"])
+def test_internal_and_non_http_urls_are_refused_at_registration(url: str) -> None:
+    messages = refused_registration(hr_client(), url)
+    assert any("allow" in message for message in messages), messages  # (and maybe "invalid")
+    assert not Webhook.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_webhook_cannot_be_moved_to_an_internal_url() -> None:
+    hr = hr_client()
+    hook = register(hr, "https://hooks.example.org/hook", ["silo"])
+    moved = hr.patch(f"/api/v1/webhooks/{hook}/", {"url": "http://127.0.0.1:6379/"}, format="json")
+    assert moved.status_code == 400, moved.content
+    assert "url" in moved.json()
+    assert Webhook.objects.get(pk=hook).url == "https://hooks.example.org/hook"
+
+
+@pytest.mark.django_db
+def test_production_defaults_allow_https_to_public_hosts_only(settings: Settings) -> None:
+    from sociograph.settings import base
+
+    assert base.SOCIOGRAPH_WEBHOOK_ALLOW_HTTP is False
+    assert base.SOCIOGRAPH_WEBHOOK_ALLOWED_HOSTS == []
+    settings.SOCIOGRAPH_WEBHOOK_ALLOW_HTTP = base.SOCIOGRAPH_WEBHOOK_ALLOW_HTTP
+    settings.SOCIOGRAPH_WEBHOOK_ALLOWED_HOSTS = base.SOCIOGRAPH_WEBHOOK_ALLOWED_HOSTS
+    hr = hr_client()
+    assert refused_registration(hr, "http://hooks.example.org/hook") == [
+        "Only https URLs are allowed."
+    ]
+    refused_registration(hr, f"http://{RECEIVER_HOST}:8000/hook")  # not allow-listed here
+    register(hr, "https://hooks.example.org/hook", ["silo"])
+    register(hr, "https://public.sociograph.test/hook", ["silo"])  # IPv4 and IPv6, both public
+
+
+@pytest.mark.django_db
+def test_the_allow_list_lets_named_hosts_and_networks_through(settings: Settings) -> None:
+    settings.SOCIOGRAPH_WEBHOOK_ALLOWED_HOSTS = ["loopback.sociograph.test", "10.1.0.0/16"]
+    hr = hr_client()
+    register(hr, "http://loopback.sociograph.test:8000/hook", ["silo"])
+    register(hr, "http://private.sociograph.test/hook", ["silo"])  # 10.1.2.3
+    register(hr, "http://10.1.200.1/hook", ["silo"])
+    refused_registration(hr, "http://10.2.0.1/hook")
+    refused_registration(hr, "http://localhost:8000/hook")  # 127.0.0.1, but not by that name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    ["ftp://hooks.example.org/x", "http://127.0.0.1:6379/", "http://loopback.sociograph.test/"],
+)
+def test_the_admin_form_refuses_the_same_urls(admin_client: Client, url: str) -> None:
+    form = {"url": url, "patterns": '["silo"]', "is_active": "on"}
+    response = admin_client.post(reverse("admin:api_webhook_add"), form)
+    assert response.status_code == 200  # the form again, with its error
+    assert response.context["adminform"].form.errors["url"]
+    assert not Webhook.objects.exists()
+    form["url"] = "https://hooks.example.org/hook"
+    assert admin_client.post(reverse("admin:api_webhook_add"), form).status_code == 302
+    assert Webhook.objects.get().url == "https://hooks.example.org/hook"
+
+
+def stored_webhook(url: str) -> Webhook:
+    """Saved without validation, as by a version before the rules or a direct database write."""
+    return Webhook.objects.create(url=url, patterns=["silo"], secret=SECRET)
+
+
+def one_delivery(url: str) -> WebhookDelivery:
+    """A pending delivery of a new finding to a webhook at `url`, its first attempt claimed.
+    (The run's own queueing waits for a commit that these non-transactional tests never make.)"""
+    webhook = stored_webhook(url)
+    run = finish_run([("silo", [], None)])
+    finding = Finding.objects.get(run=run)
+    pk = WebhookDelivery.objects.create(webhook=webhook, finding=finding).pk
+    delivery = webhooks.claim(pk, 0)
+    assert delivery is not None
+    return delivery
+
+
+@pytest.mark.django_db
+def test_a_delivery_connects_to_the_vetted_address_and_names_the_host(receiver: Receiver) -> None:
+    """The system's DNS does not know receiver.sociograph.test: the delivery reaches the receiver
+    only by connecting to the address the stub DNS gave when the URL was vetted."""
+    delivery = one_delivery(receiver.url)
+    webhooks.attempt(delivery)
+    [request] = receiver.received()
+    assert request.headers["host"] == f"{RECEIVER_HOST}:{receiver.port}"
+    assert verified(request, SECRET)["finding"] == delivery.finding_id
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.response_status) == ("delivered", 1, 200)
+
+
+@pytest.mark.django_db
+def test_a_host_that_resolves_internally_by_delivery_time_is_not_contacted(
+    receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DNS rebinding: public when registered, 127.0.0.1 (the receiver) when delivered."""
+    monkeypatch.setitem(webhook_dns.NAMES, "rebind.sociograph.test", [webhook_dns.PUBLIC])
+    url = f"http://rebind.sociograph.test:{receiver.port}/hook"
+    register(hr_client(), url, ["silo"])
+    monkeypatch.setitem(webhook_dns.NAMES, "rebind.sociograph.test", ["127.0.0.1"])
+    Webhook.objects.update(secret=SECRET)
+    run = finish_run([("silo", [], None)])
+    pk = WebhookDelivery.objects.create(
+        webhook=Webhook.objects.get(), finding=Finding.objects.get(run=run)
+    ).pk
+    delivery = webhooks.claim(pk, 0)
+    assert delivery is not None
+    webhooks.attempt(delivery)  # not retried: the URL is refused
+    assert receiver.received() == []
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.last_error) == ("failed", webhooks.REFUSED)
+
+
+@pytest.mark.django_db
+def test_a_stored_delivery_error_does_not_tell_which_ports_answer(receiver: Receiver) -> None:
+    closed = one_delivery(f"http://{RECEIVER_HOST}:{free_port()}/hook")
+    with pytest.raises(webhooks.DeliveryFailed):
+        webhooks.attempt(closed)
+    receiver.script = ["garbage"]
+    garbage = one_delivery(receiver.url)
+    with pytest.raises(webhooks.DeliveryFailed):
+        webhooks.attempt(garbage)
+    closed.refresh_from_db()
+    garbage.refresh_from_db()
+    assert (closed.status, closed.last_error) == ("pending", "connection failed")
+    assert (garbage.status, garbage.last_error) == ("pending", "invalid HTTP response")
+    rows = deliveries(hr_client(), closed.webhook_id)
+    assert [row["last_error"] for row in rows] == ["connection failed"]
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_webhooks_stored_with_internal_urls_are_not_contacted_at_delivery(
+    org: Org, idle_workers: str, receiver: Receiver
+) -> None:
+    """Rows written past the validator, pointing at a live receiver by internal names: the
+    worker fails each delivery with one generic reason and never connects; the allow-listed
+    name of the same receiver is delivered."""
+    port = receiver.port
+    internal = [
+        f"http://127.0.0.1:{port}/hook",
+        f"http://localhost:{port}/hook",
+        f"http://loopback.sociograph.test:{port}/hook",
+        f"http://2130706433:{port}/hook",
+        f"http://0177.0.0.1:{port}/hook",
+        f"http://[::ffff:127.0.0.1]:{port}/hook",
+        f"https://127.0.0.1:{port}/hook",
+    ]
+    refused = [stored_webhook(url).pk for url in internal]
+    allowed = stored_webhook(receiver.url).pk
+    finish_run([("silo", [], "team:Platform")])
+
+    hr = hr_client()
+    for hook in [*refused, allowed]:
+        wait_for(settled(hr, hook, 1), f"the delivery of webhook {hook}")
+    wait_until_idle(idle_workers)
+    [request] = receiver.received()
+    assert request.headers["host"] == f"{RECEIVER_HOST}:{port}"
+    [delivered] = deliveries(hr, allowed)
+    assert delivered["status"] == "delivered"
+    for hook in refused:
+        [row] = deliveries(hr, hook)
+        assert (row["status"], row["attempts"], row["last_error"]) == (
+            "failed",
+            1,
+            webhooks.REFUSED,
+        )
+
+
+# --- The webhooks queue and the sweep -------------------------------------------------------------
+
+
+def test_webhook_tasks_have_their_own_queue_and_the_sweep_is_scheduled() -> None:
+    for task in (deliver_webhook, sweep_deliveries):
+        assert celery_app.amqp.router.route({}, task.name)["queue"].name == "webhooks"
+    schedule = django_settings.CELERY_BEAT_SCHEDULE["webhooks-sweep"]
+    assert schedule["task"] == sweep_deliveries.name
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_sends_a_delivery_left_pending_exactly_once(
+    org: Org, idle_workers: str, receiver: Receiver
+) -> None:
+    """The broker was down when the run finished: the delivery is pending and no task is on its
+    way. Two sweeps, then the lost task turning up after all: one request."""
+    run = finish_run([("silo", [], "team:Platform"), ("silo", [], "team:Insights")])
+    webhook = stored_webhook(receiver.url)
+    lost, in_flight = (
+        WebhookDelivery.objects.create(
+            webhook=webhook, finding=finding, next_attempt_at=timezone.now() + offset
+        )
+        for finding, offset in zip(
+            Finding.objects.filter(run=run).order_by("id"),
+            (timedelta(seconds=-1), timedelta(minutes=5)),
+            strict=True,
+        )
+    )
+    assert webhooks.sweep() == [lost.pk]  # not the one whose task may still come
+    assert webhooks.sweep() == []
+    webhooks.send_task(lost.pk, claim=0)  # the lost task, late
+    hr = hr_client()
+
+    def lost_settled() -> bool:
+        return any(
+            row["id"] == lost.pk and row["status"] != "pending"
+            for row in deliveries(hr, webhook.pk)
+        )
+
+    wait_for(lost_settled, "the swept delivery")
+    wait_until_idle(idle_workers)
+    [request] = receiver.received()
+    assert request.headers["x-sociograph-delivery"] == str(lost.pk)
+    lost.refresh_from_db()
+    in_flight.refresh_from_db()
+    assert (lost.status, lost.attempts) == ("delivered", 1)
+    assert (in_flight.status, in_flight.attempts) == ("pending", 0)

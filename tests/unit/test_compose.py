@@ -42,7 +42,7 @@ SERVICE_LOCATION_VARIABLES = (
     "NEO4J_PASSWORD",
     "REDIS_URL",
 )
-CELERY_QUEUES = frozenset({"celery", "graph_sync", "analytics"})
+CELERY_QUEUES = frozenset({"celery", "graph_sync", "analytics", "webhooks"})
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|AUTH")
 # Secrets without which Compose refuses to start (`${VAR:?message}`), and values for the tests.
 REQUIRED_SECRETS = {
