@@ -73,6 +73,13 @@ def delete_with_outbox(*objs: models.Model) -> None:
                 record_change(model, chunk)
 
 
+def clear_nudge_debounce() -> None:
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).delete(NUDGE_DEBOUNCE_KEY)
+    except redis.RedisError as error:
+        logger.warning("nudge debounce not cleared (the beat sweep will catch up): %s", error)
+
+
 def nudge_relay() -> None:
     """Ask a worker to relay soon. Losing a nudge is harmless: Celery beat sweeps the outbox."""
     from sociograph.graph.tasks import relay_outbox

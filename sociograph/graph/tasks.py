@@ -4,7 +4,7 @@ import os
 from celery import shared_task
 from django.core.management import CommandError, call_command
 
-from sociograph.graph import relay
+from sociograph.graph import outbox, relay
 from sociograph.graph.services import server_info
 
 RETRYABLE = (*relay.TRANSIENT, relay.ProjectionError)
@@ -24,7 +24,13 @@ def describe_graph_server() -> dict[str, object]:
     max_retries=None,
 )
 def relay_outbox() -> dict[str, object]:
-    """Drain the outbox into Neo4j. Nudged after each commit and swept by beat."""
+    """Drain the outbox into Neo4j. Nudged after each commit and swept by beat.
+
+    The nudge debounce is cleared first: a commit made once this task has started nudges again
+    instead of being swallowed by the debounce its own nudge set (a fast relay used to finish
+    inside the debounce second and leave later commits for the beat sweep). A relay that finds
+    another one running stops: that one checks for pending entries after releasing its lock."""
+    outbox.clear_nudge_debounce()
     try:
         report = relay.relay(wait_seconds=None)
     except relay.RelayBusy:
