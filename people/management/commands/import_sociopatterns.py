@@ -10,7 +10,7 @@ from people.importers import import_org
 from recognition.importers import import_events
 from sociograph.importing import ImportReport, rows_from_dicts
 
-DEFAULT_DIR = Path(settings.BASE_DIR).parent / "shared" / "datasets" / "sociopatterns-workplace"
+DEFAULT_DIR = Path(settings.BASE_DIR) / "people" / "data" / "sociopatterns-workplace"
 
 
 class Command(BaseCommand):
