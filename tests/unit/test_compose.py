@@ -31,8 +31,10 @@ DOCKERFILE = "platform/docker/Dockerfile"
 DEPLOYMENT_DOC = ROOT / "docs" / "deployment.md"
 ENV_EXAMPLE = ROOT / ".env.example"
 
-APP_SERVICES = ("web", "worker", "beat")
-EXPECTED_SERVICES = frozenset({"neo4j", "redis", "postgres", "web", "worker", "beat", "flower"})
+APP_SERVICES = ("web", "worker", "worker-webhooks", "beat")
+EXPECTED_SERVICES = frozenset(
+    {"neo4j", "redis", "postgres", "web", "worker", "worker-webhooks", "beat", "flower"}
+)
 # Read by Django itself rather than by the settings, so it is not in ENV_VARS.
 EXTRA_APP_VARIABLES = frozenset({"DJANGO_SETTINGS_MODULE"})
 SERVICE_LOCATION_VARIABLES = (
@@ -361,16 +363,22 @@ def test_web_healthcheck_calls_the_health_endpoint_with_python(compose: Compose)
     assert "curl" not in text, "python:3.11-slim has no curl"
 
 
-def test_worker_consumes_every_queue(compose: Compose) -> None:
-    words = command_words(services_of(compose)["worker"])
+def worker_queues(compose: Compose, name: str) -> set[str]:
+    words = command_words(services_of(compose)[name])
     assert words[:4] == ["celery", "-A", "sociograph", "worker"], words
-    queues = {
+    return {
         queue
         for flag, value in itertools.pairwise(words)
         if flag in {"-Q", "--queues"}
         for queue in value.split(",")
     }
-    assert queues == CELERY_QUEUES
+
+
+def test_the_workers_consume_every_queue_and_webhooks_alone(compose: Compose) -> None:
+    main, hooks = worker_queues(compose, "worker"), worker_queues(compose, "worker-webhooks")
+    assert main | hooks == CELERY_QUEUES
+    assert hooks == {"webhooks"}, "a slow receiver must not hold up mining or the relay"
+    assert "webhooks" not in main
 
 
 def test_beat_runs_celery_beat_once(compose: Compose) -> None:
@@ -431,6 +439,7 @@ def test_every_service_depended_on_has_a_healthcheck(compose: Compose) -> None:
     [
         ("web", {"postgres", "neo4j", "redis"}),
         ("worker", {"postgres", "neo4j", "redis"}),
+        ("worker-webhooks", {"postgres", "neo4j", "redis"}),
         ("beat", {"redis"}),
         ("flower", {"redis"}),
     ],
@@ -458,6 +467,7 @@ def test_depends_on_graph_has_no_cycle_and_the_worker_never_waits_for_web(
 
     closure = {name: dependencies(name, ()) for name in services}
     assert "web" not in closure["worker"]
+    assert "web" not in closure["worker-webhooks"]
 
 
 # --- (d) Environment variables of web, worker and beat ----------------------------------------
