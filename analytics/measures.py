@@ -196,19 +196,7 @@ def recognition_rings(
     until none does (removing someone only makes the conditions harder for the others, so this
     finds the largest qualifying group within the set); groups outside `sizes` are dropped.
     """
-    total: dict[str, int] = {}
-    for (giver, _), count in given.items():
-        total[giver] = total.get(giver, 0) + count
-    pending = _weak_components({g for g, n in total.items() if n >= min_given}, given)
-    rings: list[list[str]] = []
-    while pending:
-        group = set(pending.pop())
-        kept = _prune(group, given, total, min_share, min_recognizers)
-        if kept != group:
-            pending.extend(_weak_components(kept, given))  # pruning may split the group
-        elif sizes[0] <= len(kept) <= sizes[1]:
-            rings.append(sorted(kept))
-    return sorted(rings)
+    return _ring_search(given, min_given, min_share, min_recognizers, sizes, look_inside=False)
 
 
 def _weak_components(people: set[str], given: dict[tuple[str, str], int]) -> list[frozenset[str]]:
@@ -266,6 +254,17 @@ def recognition_ring_search(
     itself evenly) is a department, not a ring, and is dropped as before. Groups of the same
     people as `recognition_rings` returns are returned unchanged; the result is sorted.
     """
+    return _ring_search(given, min_given, min_share, min_recognizers, sizes, look_inside=True)
+
+
+def _ring_search(
+    given: dict[tuple[str, str], int],
+    min_given: int,
+    min_share: float,
+    min_recognizers: int,
+    sizes: tuple[int, int],
+    look_inside: bool,
+) -> list[list[str]]:
     total: dict[str, int] = {}
     for (giver, _), count in given.items():
         total[giver] = total.get(giver, 0) + count
@@ -275,10 +274,10 @@ def recognition_ring_search(
         group = set(pending.pop())
         kept = _prune(group, given, total, min_share, min_recognizers)
         if kept != group:
-            pending.extend(_weak_components(kept, given))
+            pending.extend(_weak_components(kept, given))  # pruning may split the group
         elif sizes[0] <= len(kept) <= sizes[1]:
             rings.append(sorted(kept))
-        elif len(kept) > sizes[1]:
+        elif look_inside and len(kept) > sizes[1]:
             pending.extend(_split_large_group(kept, given))
     return sorted(rings)
 
