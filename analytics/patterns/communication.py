@@ -22,7 +22,13 @@ from typing import LiteralString
 
 from analytics import measures
 from analytics.patterns.base import Family, FamilyResult, FindingResult, Window
-from analytics.patterns.roster import Arcs, graph_people, load_arcs, load_roster
+from analytics.patterns.roster import (
+    Arcs,
+    events_per_person,
+    graph_people,
+    load_arcs,
+    load_roster,
+)
 from sociograph.graph import gateway
 
 # Every interaction event of each person, as source or target.
@@ -114,14 +120,12 @@ def broker_findings(people: Iterable[str], result: FamilyResult, top_share: floa
             result.findings.append(FindingResult("broker", "info", (person,), detail=detail))
 
 
-def narrow_pattern_findings(arcs: Arcs, result: FamilyResult, settings: dict[str, float]) -> None:
-    events: dict[str, int] = defaultdict(int)
-    for (source, target), count in arcs.items():
-        events[source] += count
-        events[target] += count
+def narrow_pattern_findings(
+    events: dict[str, int], result: FamilyResult, settings: dict[str, float]
+) -> None:
     for person, entropy in _values(result, "partner_entropy").items():
         if (
-            events[person] >= settings["narrow_pattern_min_events"]
+            events.get(person, 0) >= settings["narrow_pattern_min_events"]
             and entropy < settings["narrow_pattern_max_entropy"]
         ):
             detail = {"events": events[person], "partner_entropy": entropy}
@@ -140,7 +144,7 @@ def compute(window: Window) -> FamilyResult:
     structural_metrics(graph_people(window), present, arcs, result)
     burstiness_metrics(window, present, result)
     broker_findings(present, result, settings["broker_top_share"])
-    narrow_pattern_findings(arcs, result, settings)
+    narrow_pattern_findings(events_per_person(window), result, settings)
     return result
 
 

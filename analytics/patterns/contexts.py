@@ -20,6 +20,7 @@ from analytics.patterns.base import Family, FamilyResult, FindingResult, Window
 from analytics.patterns.roster import (
     Arcs,
     Follow,
+    events_per_person,
     follows_at_end,
     graph_people,
     load_arcs,
@@ -174,16 +175,12 @@ def _org_metrics(
 def silo_findings(
     tallies: dict[str, ContextTally],
     members_at_end: Mapping[str, frozenset[str]],
-    arcs: Arcs,
+    events_of: dict[str, int],
     settings: dict[str, Any],
 ) -> list[FindingResult]:
     """Contexts of `silo_min_members`+ people at the window's end whose exploration is low and
     below half of what random mixing would give them (analytics.nullmodels.silo_test)."""
-    events_of: dict[str, int] = defaultdict(int)  # each person's events, either end
-    for (source, target), events in arcs.items():
-        events_of[source] += events
-        events_of[target] += events
-    total_events = sum(arcs.values())
+    total_events = sum(events_of.values()) // 2  # each event has two ends
     findings = []
     for context, people_in in sorted(members_at_end.items()):
         tally = tallies.get(context)
@@ -222,7 +219,8 @@ def compute(window: Window) -> FamilyResult:
     tallies = _context_metrics(window, roster.members_in_window, arcs, result)
     _leadership_and_recognition(window, result)
     _org_metrics(graph_people(window), roster.members_of_kind("team"), arcs, result)
-    result.findings.extend(silo_findings(tallies, roster.members_at_end, arcs, settings))
+    events_of = events_per_person(window)
+    result.findings.extend(silo_findings(tallies, roster.members_at_end, events_of, settings))
     return result
 
 

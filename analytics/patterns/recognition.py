@@ -19,7 +19,7 @@ from typing import LiteralString
 
 from analytics import measures, nullmodels
 from analytics.patterns.base import Family, FamilyResult, FindingResult, Window
-from analytics.patterns.roster import load_arcs, load_roster
+from analytics.patterns.roster import events_per_person, load_roster
 from sociograph.graph import gateway
 
 RECOGNITIONS: LiteralString = """
@@ -87,10 +87,7 @@ def compute(window: Window) -> FamilyResult:
         if row["giver"] in present and row["receiver"] in present:
             pairs[row["giver"], row["receiver"]] = row["recognitions"]
     ring_findings(dict(sorted(pairs.items())), settings, result)  # Neo4j's order varies
-    events: dict[str, int] = defaultdict(int)  # interaction events with the person at either end
-    for (source, target), count in load_arcs(window).items():
-        events[source] += count
-        events[target] += count
+    events = events_per_person(window)  # interaction events with the person at either end
     for person in people:
         result.person[person, "recognition_received"] = received.get(person, 0)
         result.person[person, "recognition_given"] = given.get(person, 0)

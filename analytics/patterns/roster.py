@@ -5,6 +5,7 @@ The rule of who counts is `people.roster`'s; every family reads it from here.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import LiteralString
 
 from analytics.patterns.base import Window
@@ -66,6 +67,18 @@ def load_arcs(window: Window) -> Arcs:
         }
     arcs: Arcs = window.shared["arcs"]
     return arcs
+
+
+def events_per_person(window: Window) -> dict[str, int]:
+    """Each person's interaction events in G (either end), counted once per run execution."""
+    if "events_per_person" not in window.shared:
+        events: dict[str, int] = defaultdict(int)
+        for (source, target), count in load_arcs(window).items():
+            events[source] += count
+            events[target] += count
+        window.shared["events_per_person"] = dict(events)
+    counted: dict[str, int] = window.shared["events_per_person"]
+    return counted
 
 
 def graph_people(window: Window) -> list[str]:
