@@ -5,6 +5,7 @@ from analytics.services import MiningBusy, execute_run
 
 
 @shared_task(
+    name="analytics.tasks.mine",
     autoretry_for=(
         MiningBusy,
         neo4j.exceptions.ServiceUnavailable,

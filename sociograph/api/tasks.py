@@ -28,7 +28,9 @@ def retry_policy() -> RetryPolicy:
     }
 
 
-@shared_task(time_limit=webhooks.SEND_TIME_LIMIT_SECONDS)
+@shared_task(
+    name="sociograph.api.tasks.deliver_webhook", time_limit=webhooks.SEND_TIME_LIMIT_SECONDS
+)
 def deliver_webhook(
     delivery_id: int,
     max_retries: int | None = None,
@@ -56,7 +58,7 @@ def deliver_webhook(
     return str(delivery.status)
 
 
-@shared_task
+@shared_task(name="sociograph.api.tasks.sweep_deliveries")
 def sweep_deliveries() -> int:
     """Beat, every minute: send the pending deliveries whose task was lost (the broker was down
     when it was queued, or a worker died sending it)."""

@@ -10,13 +10,14 @@ from sociograph.graph.services import server_info
 RETRYABLE = (*relay.TRANSIENT, relay.ProjectionError)
 
 
-@shared_task
+@shared_task(name="sociograph.graph.tasks.describe_graph_server")
 def describe_graph_server() -> dict[str, object]:
     """Which Neo4j this worker process reaches, and from which process (diagnostics)."""
     return {**server_info(), "worker_pid": os.getpid()}
 
 
 @shared_task(
+    name="sociograph.graph.tasks.relay_outbox",
     autoretry_for=RETRYABLE,
     retry_backoff=2,
     retry_backoff_max=120,
@@ -40,7 +41,7 @@ def relay_outbox() -> dict[str, object]:
     return {"status": "ok", "entries": report.entries, "rows": report.upserted + report.deleted}
 
 
-@shared_task
+@shared_task(name="sociograph.graph.tasks.reconcile_graph")
 def reconcile_graph() -> dict[str, object]:
     """What `graph_reconcile` does (relay, compare, repair), for the admin's button."""
     output = io.StringIO()

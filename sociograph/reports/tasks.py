@@ -16,7 +16,7 @@ WEEKLY_TASK = "sociograph.reports.tasks.weekly_mining_and_report"
 logger = logging.getLogger(__name__)
 
 
-@shared_task
+@shared_task(name="sociograph.reports.tasks.report_run")
 def report_run(run_id: int) -> dict[str, object]:
     """File and e-mail the report of a run; a run that did not succeed gets no report."""
     run = MiningRun.objects.get(pk=run_id)
