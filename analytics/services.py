@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import redis
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -35,7 +36,7 @@ from analytics.patterns import (
 from analytics.patterns.base import Family, FamilyResult, Window
 from analytics.release import release_of
 from people.models import Context, Person
-from sociograph.bulk import insert_rows
+from sociograph.ingest.bulk import insert_rows
 
 FAMILIES: tuple[Family, ...] = (
     communication.FAMILY,
@@ -55,6 +56,7 @@ class MiningBusy(Exception):
 
 
 DEFAULT_WINDOW_DAYS = 90  # a run mines the events of this many days before its end
+MINE_TASK = "analytics.tasks.mine"
 
 
 def create_run(
@@ -71,11 +73,14 @@ def create_run(
 
 def start_run(window_days: int = DEFAULT_WINDOW_DAYS, **params: Any) -> MiningRun:
     """Create a run and have a Celery worker mine it once the creating transaction commits."""
-    from analytics.tasks import mine  # the task module imports this one
-
     run = create_run(window_days, **params)
-    transaction.on_commit(lambda: mine.delay(run.pk))
+    transaction.on_commit(lambda: queue_mining(run.pk))
     return run
+
+
+def queue_mining(run_id: int) -> None:
+    """Queue analytics.tasks.mine by its name (the task module imports this one)."""
+    current_app.send_task(MINE_TASK, (run_id,))
 
 
 class MiningLease:

@@ -1,11 +1,11 @@
 import neo4j.exceptions
 from celery import shared_task
 
-from analytics.services import MiningBusy, execute_run
+from analytics.services import MINE_TASK, MiningBusy, execute_run
 
 
 @shared_task(
-    name="analytics.tasks.mine",
+    name=MINE_TASK,
     autoretry_for=(
         MiningBusy,
         neo4j.exceptions.ServiceUnavailable,

@@ -14,7 +14,7 @@ from people.periods import derived_is_active, describe_period
 from people.services import erase_person, overlapping_period, record_opt_out_change, today
 from sociograph.graph.admin import ProjectedModelAdmin
 from sociograph.graph.outbox import delete_with_outbox, record_change
-from sociograph.text import external_id_problem
+from sociograph.ingest.text import external_id_problem
 
 
 def _overlap_error(membership: Membership, periods: list[Membership] | None = None) -> str | None:
@@ -102,8 +102,8 @@ class PersonAdminForm(ModelForm):  # type: ignore[type-arg]
         )
 
     def clean_external_id(self) -> str:
-        """The safe character set of external ids (sociograph.text), checked when it is typed:
-        an id stored before the rule existed does not block editing the person."""
+        """The safe character set of external ids (sociograph.ingest.text), checked when it is
+        typed: an id stored before the rule existed does not block editing the person."""
         external_id: str = self.cleaned_data["external_id"]
         problem = external_id_problem(external_id) if "external_id" in self.changed_data else None
         if problem:

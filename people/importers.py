@@ -21,8 +21,8 @@ from people.services import (
     upsert_people,
 )
 from sociograph.graph.projection import chunked
-from sociograph.importing import ImportReport, SourceRow, import_transaction, readable
-from sociograph.text import external_id_problem
+from sociograph.ingest.importing import ImportReport, SourceRow, import_transaction, readable
+from sociograph.ingest.text import external_id_problem
 
 BATCH_SIZE = 2000
 

@@ -13,7 +13,7 @@ from people.models import Membership, Person, parse_context_key
 from people.periods import describe_period, parse_day, period_problem, periods_overlap
 from people.services import ContextKey, PeriodInput, write_membership_periods
 from sociograph.graph.projection import chunked
-from sociograph.importing import ImportReport, SourceRow, import_transaction, readable
+from sociograph.ingest.importing import ImportReport, SourceRow, import_transaction, readable
 
 BATCH_SIZE = 5000
 MAX_ROLE_CHARS = 100

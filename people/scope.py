@@ -1,5 +1,5 @@
 """A manager's scope: their reporting line as of a day, and the contexts where enough of it
-works. Role-aware callers (API selectors, portal) read it through `sociograph.api.scope`.
+works. Role-aware callers (API selectors, portal) read it through `web.api.scope`.
 
 - The reporting line is the formal one (`Person.manager`), followed down transitively: direct
   and indirect reports employed on the day. It is read by one recursive query (cycle-safe: a

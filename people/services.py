@@ -17,8 +17,9 @@ from django.utils import timezone
 from people.history import forget_admin_history
 from people.models import Context, Membership, OptOutChange, Person
 from people.periods import dates_problem, derived_is_active, describe_period, periods_overlap
-from sociograph.bulk import insert_rows
+from people.signals import person_erased
 from sociograph.graph.outbox import delete_with_outbox, record_change
+from sociograph.ingest.bulk import insert_rows
 
 ContextKey = tuple[str, str]
 UPDATE_CHUNK = 2000
@@ -291,11 +292,10 @@ def erase_person(person: Person) -> None:
     as anyone's manager; every row so touched goes to the outbox, so the relay removes the same
     from Neo4j. Mining results about them go with them, and so does the admin's history of them.
     """
-    from analytics.services import forget_orphan_findings
-
+    person_uuid = person.uuid
     forget_admin_history(person)  # their name and id in the admin's "Recent actions"
     delete_with_outbox(person)
-    forget_orphan_findings()
+    person_erased.send(sender=Person, person_uuid=person_uuid)
 
 
 PERSON_FIELDS = (

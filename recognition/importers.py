@@ -13,7 +13,7 @@ from people.models import Context, Person, parse_context_key
 from recognition.models import Channel
 from recognition.services import KINDS, EventInput, event_key, record_events
 from sociograph.graph.projection import chunked
-from sociograph.importing import ImportReport, SourceRow, import_transaction, readable
+from sociograph.ingest.importing import ImportReport, SourceRow, import_transaction, readable
 
 # Rows per transaction. A commit writes every index page its batch touched, and the foreign-key
 # indexes are touched all over, so larger batches write each page fewer times (measured in

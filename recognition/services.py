@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from recognition.models import Follow, Interaction, Recognition
 from recognition.projection import follow_row, interaction_row, recognition_row
-from sociograph.bulk import insert_rows
 from sociograph.graph.outbox import record_change
 from sociograph.graph.projection import Row
-from sociograph.ids import uuid7_texts
+from sociograph.ingest.bulk import insert_rows
+from sociograph.ingest.ids import uuid7_texts
 
 KINDS = ("recognition", "follow", "interaction")
 

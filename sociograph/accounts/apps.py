@@ -12,3 +12,9 @@ class AccountsConfig(AppConfig):
         from sociograph.accounts import signals
 
         signals.connect()
+        from django.db.models.signals import post_migrate
+
+        from sociograph.accounts.roles import grant_hr_admin_permissions
+
+        # Runs after every app's migrate; permissions of new models exist by the last one.
+        post_migrate.connect(grant_hr_admin_permissions, dispatch_uid="hr-admin-permissions")

@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 import redis
+from celery import current_app
 from django.conf import settings
 from django.db import models, router, transaction
 from django.db.models.deletion import Collector
@@ -19,6 +20,7 @@ from sociograph.graph.projection import CHUNK, Row, chunked, is_projected, spec_
 logger = logging.getLogger(__name__)
 
 NUDGE_DEBOUNCE_KEY = "sociograph:graph-relay:nudged"
+RELAY_TASK = "sociograph.graph.tasks.relay_outbox"
 NUDGE_DEBOUNCE_SECONDS = 1
 
 
@@ -82,11 +84,9 @@ def clear_nudge_debounce() -> None:
 
 def nudge_relay() -> None:
     """Ask a worker to relay soon. Losing a nudge is harmless: Celery beat sweeps the outbox."""
-    from sociograph.graph.tasks import relay_outbox
-
     try:
         client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
         if client.set(NUDGE_DEBOUNCE_KEY, 1, nx=True, ex=NUDGE_DEBOUNCE_SECONDS):
-            relay_outbox.apply_async()
+            current_app.send_task(RELAY_TASK)  # by name: the task module imports this one
     except redis.RedisError as error:
         logger.warning("graph relay not nudged (the beat sweep will catch up): %s", error)

@@ -17,7 +17,7 @@ def describe_graph_server() -> dict[str, object]:
 
 
 @shared_task(
-    name="sociograph.graph.tasks.relay_outbox",
+    name=outbox.RELAY_TASK,
     autoretry_for=RETRYABLE,
     retry_backoff=2,
     retry_backoff_max=120,

@@ -27,20 +27,23 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
-    "sociograph.core",
+    # plumbing, then the domain, the features built on it, the interfaces and the developer tools
+    # (docs/architecture.md)
     "sociograph.accounts",
     "sociograph.graph",
-    "sociograph.api",
     "people",
     "recognition",
     "analytics",
-    "sociograph.reports",
-    "sociograph.portal",
+    "reports",
+    "webhooks",
+    "web.api",
+    "web.portal",
+    "devtools",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "sociograph.api.middleware.BodySizeLimitMiddleware",
+    "web.api.middleware.BodySizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -48,7 +51,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "sociograph.core.csp.ContentSecurityPolicyMiddleware",
+    "web.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "sociograph.urls"
@@ -66,7 +69,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "sociograph.portal.context_processors.portal",
+                "web.portal.context_processors.portal",
             ],
         },
     },
@@ -141,6 +144,8 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "sociograph.graph.tasks.*": {"queue": "graph_sync"},
     "analytics.tasks.*": {"queue": "analytics"},
+    # Task names are pinned (name=) to the modules they were first written in: queued messages
+    # and the beat rows stored in the database refer to them by these names.
     # Their own queue: a slow or unreachable receiver cannot hold up mining or the relay.
     "sociograph.api.tasks.*": {"queue": "webhooks"},
 }
@@ -151,7 +156,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = 24 * 3600
 # The schedule lives in the database (django-celery-beat), editable in the admin; entries of
 # CELERY_BEAT_SCHEDULE are written into it when beat starts. The weekly mining run and report is a
-# row created by a migration (sociograph.reports), so an admin can change or disable it.
+# row created by a migration (reports), so an admin can change or disable it.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # The safety net of the outbox: whatever a lost nudge or a crash left behind is relayed.
@@ -172,7 +177,7 @@ SOCIOGRAPH_MINING_LEASE_SECONDS = 120
 # Failures of an outbox entry's own (not Neo4j or Redis being down) before the relay sets it aside.
 SOCIOGRAPH_RELAY_MAX_ATTEMPTS = 5
 
-# Webhooks (sociograph.api.webhook_urls, docs/api.md): receivers on https with public addresses
+# Webhooks (webhooks.destinations, docs/api.md): receivers on https with public addresses
 # only, unless http is allowed and internal receivers (host names, addresses or CIDR networks)
 # are allow-listed.
 SOCIOGRAPH_WEBHOOK_ALLOW_HTTP = env_bool("SOCIOGRAPH_WEBHOOK_ALLOW_HTTP", default=False)
@@ -196,7 +201,7 @@ CACHES = {
 # addresses, raise address_failures (every client then shares the proxy's address).
 SOCIOGRAPH_LOGIN_THROTTLE = {"account_failures": 5, "address_failures": 5, "lock_seconds": 15 * 60}
 
-# Content-Security-Policy of every response (sociograph.core.csp). Scripts only from our own
+# Content-Security-Policy of every response (web.csp). Scripts only from our own
 # static files; inline style stays allowed for the inline SVG charts and the reports' own <style>.
 SOCIOGRAPH_CONTENT_SECURITY_POLICY = {
     "default-src": ["'self'"],
@@ -211,7 +216,7 @@ SOCIOGRAPH_CONTENT_SECURITY_POLICY = {
     "frame-ancestors": ["'none'"],
 }
 
-# REST API v1 (sociograph.api; docs/api.md).
+# REST API v1 (web.api; docs/api.md).
 # Days an API token stays valid unless `issue_token --days N` says otherwise.
 SOCIOGRAPH_API_TOKEN_DAYS = 90
 SOCIOGRAPH_API_MAX_BODY_BYTES = int(env("SOCIOGRAPH_API_MAX_BODY_BYTES"))
@@ -225,13 +230,13 @@ REST_FRAMEWORK = {
         "sociograph.accounts.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["sociograph.api.permissions.RolePolicy"],
-    "DEFAULT_THROTTLE_CLASSES": ["sociograph.api.throttling.TokenRateThrottle"],
-    "DEFAULT_PAGINATION_CLASS": "sociograph.api.pagination.Pagination",
+    "DEFAULT_PERMISSION_CLASSES": ["web.api.permissions.RolePolicy"],
+    "DEFAULT_THROTTLE_CLASSES": ["web.api.throttling.TokenRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "web.api.pagination.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["sociograph.api.parsers.DepthLimitedJSONParser"],
-    "EXCEPTION_HANDLER": "sociograph.api.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["web.api.parsers.DepthLimitedJSONParser"],
+    "EXCEPTION_HANDLER": "web.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -267,7 +272,7 @@ LOGGING = {
 # event rows at most; bigger files go through the management commands or the bulk API.
 SOCIOGRAPH_PORTAL_IMPORT_MAX_BYTES = 5_000_000
 
-# Request bodies (sociograph.api.middleware answers 413 before anything parses a bigger one):
+# Request bodies (web.api.middleware answers 413 before anything parses a bigger one):
 # pages and forms outside the API; the portal's import page (twice its file limit, so that the
 # form itself explains a file a little over it); the API above.
 SOCIOGRAPH_WEB_MAX_BODY_BYTES = int(env("SOCIOGRAPH_WEB_MAX_BODY_BYTES"))
@@ -277,7 +282,7 @@ SOCIOGRAPH_PORTAL_IMPORT_MAX_BODY_BYTES = 2 * SOCIOGRAPH_PORTAL_IMPORT_MAX_BYTES
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(SOCIOGRAPH_API_MAX_BODY_BYTES, SOCIOGRAPH_WEB_MAX_BODY_BYTES)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
-# Org-health reports (sociograph.reports; docs/reports.md).
+# Org-health reports (reports; docs/reports.md).
 _EMAIL_BACKENDS = {
     "console": "django.core.mail.backends.console.EmailBackend",
     "file": "django.core.mail.backends.filebased.EmailBackend",

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from analytics.models import MiningRun
-from sociograph.reports.models import Report
+from reports.models import Report
 from tests.conftest import EVENT_HEADER, write_csv
 
 EVENTS = [

@@ -21,11 +21,11 @@ from pytest_django.fixtures import Settings
 from analytics.models import ContextMetric, Finding, MiningRun, RunStatus
 from people.models import Context, Membership, OptOutChange, Person
 from recognition.models import Follow, Interaction, Recognition
-from sociograph.api.models import Webhook
-from sociograph.api.roles import Role
-from sociograph.api.scope import PERSON_FIELDS, PERSON_FIELDS_SEEN
-from sociograph.api.serializers import PersonSerializer
+from sociograph.accounts.roles import Role
 from tests.api.conftest import Org, stored_report
+from web.api.scope import PERSON_FIELDS, PERSON_FIELDS_SEEN
+from web.api.serializers import PersonSerializer
+from webhooks.models import Webhook
 
 pytestmark = [pytest.mark.django_db]
 
@@ -316,7 +316,7 @@ def test_a_managers_ended_membership_gives_no_access(org: Org, scoped_run: Minin
 
 
 # --- The role x field table of person records ----------------------------------------------------
-# The table is PERSON_FIELDS_SEEN (sociograph/api/scope.py, printed in docs/api.md): fields of
+# The table is PERSON_FIELDS_SEEN (web/api/scope.py, printed in docs/api.md): fields of
 # other people's records per role. Each role looks at E4: the manager's report, someone else.
 
 FIELD_CASES = [

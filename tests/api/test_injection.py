@@ -28,10 +28,10 @@ from analytics.models import (
 from people.models import Context, Membership, Person
 from recognition.models import Follow, Interaction, Recognition
 from sociograph.accounts.models import ApiToken
-from sociograph.api.filters import MAX_PARAM_CHARS
-from sociograph.api.models import Webhook, WebhookDelivery
 from sociograph.graph.models import OutboxEntry
 from tests.api.conftest import UNTHROTTLED
+from web.api.filters import MAX_PARAM_CHARS
+from webhooks.models import Webhook, WebhookDelivery
 
 pytestmark = [pytest.mark.django_db]
 
@@ -184,8 +184,8 @@ def test_people_text_is_stored_and_returned_verbatim(
         )
 
 
-# External ids are restricted to a safe character set (sociograph.text): the payloads outside it
-# are a 400 naming the field and write nothing; those inside it are just ids.
+# External ids are restricted to a safe character set (sociograph.ingest.text): the payloads
+# outside it are a 400 naming the field and write nothing; those inside it are just ids.
 ID_LIKE = ("_", "x@a.b", "a:b/c", "1+1", "_x-1", "E1.match.n.detach.delete.n")
 
 

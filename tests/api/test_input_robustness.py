@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 
 from people.models import Context, Person
 from recognition.models import Recognition
-from sociograph.api.parsers import MAX_JSON_DEPTH
 from tests.api.conftest import UNTHROTTLED
+from web.api.parsers import MAX_JSON_DEPTH
 
 pytestmark = [pytest.mark.django_db]
 

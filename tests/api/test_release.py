@@ -10,8 +10,6 @@ from rest_framework.test import APIClient
 
 from analytics.models import Finding, MiningRun
 from people.models import Context, Person
-from sociograph.api.models import Webhook, WebhookDelivery
-from sociograph.api.webhooks import queue_deliveries
 from tests.api.conftest import issue_token
 from tests.release_scenarios import (
     END,
@@ -21,6 +19,8 @@ from tests.release_scenarios import (
     run_measuring,
     team_of,
 )
+from webhooks.delivery import queue_deliveries
+from webhooks.models import Webhook, WebhookDelivery
 
 pytestmark = pytest.mark.django_db
 

@@ -40,6 +40,7 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
+from analytics import services as analytics_services
 from analytics.models import (
     ContextMetric,
     Finding,
@@ -49,12 +50,11 @@ from analytics.models import (
     RunStatus,
     Severity,
 )
-from analytics.tasks import mine
 from people.models import Context, Membership, Person
 from recognition.models import Follow, Interaction, Recognition
-from sociograph.api.models import Webhook, WebhookDelivery
-from sociograph.reports.models import Report
+from reports.models import Report
 from tests.api.conftest import UNTHROTTLED, Org, stored_report
+from webhooks.models import Webhook, WebhookDelivery
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -220,7 +220,7 @@ def quiet(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     the org fixture's imports too, hence autouse: it runs first), no mining runs queued."""
     settings.SOCIOGRAPH_API_RATES = UNTHROTTLED
     settings.SOCIOGRAPH_GRAPH_NUDGE = False
-    monkeypatch.setattr(mine, "delay", lambda run_id: None)
+    monkeypatch.setattr(analytics_services, "queue_mining", lambda run_id: None)
 
 
 @pytest.fixture

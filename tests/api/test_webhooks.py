@@ -35,22 +35,16 @@ from rest_framework.test import APIClient
 
 from analytics.models import Finding, MiningRun, RunStatus
 from people.models import Context, Person
-from sociograph.api import webhooks
-from sociograph.api.models import Webhook, WebhookDelivery
-from sociograph.api.tasks import (
-    BACKOFF_SECONDS,
-    MAX_RETRIES,
-    deliver_webhook,
-    retry_policy,
-    sweep_deliveries,
-)
-from sociograph.api.webhooks import signature
 from sociograph.celery import app as celery_app
 from sociograph.graph import relay
 from tests import webhook_dns
 from tests.api.conftest import Org, issue_token
 from tests.conftest import EVENT_HEADER, ORG_HEADER, write_csv
 from tests.integration.test_mining import LEADERSHIP_ORG
+from webhooks import delivery as webhooks
+from webhooks.delivery import BACKOFF_SECONDS, MAX_RETRIES, retry_policy, signature
+from webhooks.models import Webhook, WebhookDelivery
+from webhooks.tasks import deliver_webhook, sweep_deliveries
 
 DOCUMENTED_FIELDS = {
     "event",
@@ -227,7 +221,7 @@ def settled(hr: APIClient, webhook: int, count: int) -> Callable[[], bool]:
 
 def verified(request: Received, secret: str) -> dict[str, Any]:
     """The body, after checking the signature the way a receiver does (independently of
-    sociograph.api.webhooks)."""
+    webhooks.delivery)."""
     expected = "sha256=" + hmac.new(secret.encode(), request.body, hashlib.sha256).hexdigest()
     assert hmac.compare_digest(expected, request.headers["x-sociograph-signature"])
     assert request.method == "POST"

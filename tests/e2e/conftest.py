@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from sociograph.api.roles import Role, assign_role
+from sociograph.accounts.roles import Role, assign_role
 from sociograph.graph import relay
 
 # The real binary, not Debian's /usr/bin/chromium wrapper script (which also works).

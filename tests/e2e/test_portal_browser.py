@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from analytics import overview
 from people.models import Context, Person
 from people.roster import membership_in_force_q, window_days
-from sociograph.api.roles import Role, assign_role
+from sociograph.accounts.roles import Role, assign_role
 from tests.conftest import wait_for_idle_workers
 from tests.e2e.conftest import EMPLOYEE_PASSWORD, HR_PASSWORD, HR_USER, log_in
 

@@ -14,7 +14,7 @@ from django.test import Client
 
 from analytics.models import MiningRun, RunStatus
 from people.models import Membership, Person
-from sociograph.api.roles import Role, assign_role
+from sociograph.accounts.roles import Role, assign_role
 from sociograph.graph import reconcile, relay
 from tests.conftest import wait_for_idle_workers
 

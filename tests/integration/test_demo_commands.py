@@ -12,8 +12,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError
 
 from analytics.models import MiningRun, RunStatus
+from reports.models import Report
 from sociograph.graph import relay
-from sociograph.reports.models import Report
 from tests.integration.test_import_and_projection import run
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.usefixtures("graph")]

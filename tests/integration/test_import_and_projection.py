@@ -329,7 +329,7 @@ def test_an_entry_that_keeps_failing_is_parked_and_later_changes_still_flow(
 
 
 def test_a_conflicting_event_key_is_skipped_not_fatal(events: Path) -> None:
-    from sociograph.bulk import insert_rows
+    from sociograph.ingest.bulk import insert_rows
 
     existing = Interaction.objects.first()
     assert existing is not None

@@ -22,14 +22,14 @@ from pytest_django.fixtures import Settings
 from recognition.importers import import_events
 from recognition.models import Interaction
 from sociograph.celery import app as celery_app
-from sociograph.formats import EVENT_COLUMNS, OPTIONAL_EVENT_COLUMNS
 from sociograph.graph import gateway, reconcile, relay
 from sociograph.graph.cypher import probe
 from sociograph.graph.models import OutboxEntry
 from sociograph.graph.schema import apply_schema
 from sociograph.graph.services import wipe_graph
 from sociograph.graph.tasks import relay_outbox
-from sociograph.importing import SourceRow, read_csv_file
+from sociograph.ingest.formats import EVENT_COLUMNS, OPTIONAL_EVENT_COLUMNS
+from sociograph.ingest.importing import SourceRow, read_csv_file
 from tests.conftest import ROOT, database_url_of_tests, start_worker, wait_for_idle_workers
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]

@@ -22,7 +22,7 @@ from django.utils import timezone
 from analytics.models import MiningRun
 from analytics.services import create_run, execute_run
 from people.models import Person
-from sociograph.api.roles import Role, assign_role
+from sociograph.accounts.roles import Role, assign_role
 from sociograph.graph import relay
 from tests import planting
 from tests.conftest import EVENT_HEADER, ORG_HEADER, write_csv

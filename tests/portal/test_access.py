@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from people.admin import PersonAdminForm
 from people.models import OptOutChange, Person
-from sociograph.api.roles import Role
+from sociograph.accounts.roles import Role
 from tests.portal.conftest import logged_in, pk_of
 
 pytestmark = [pytest.mark.django_db]

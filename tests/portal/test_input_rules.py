@@ -14,8 +14,8 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from people.models import Person
-from sociograph.api.middleware import BodySizeLimitMiddleware
 from tests.conftest import ORG_HEADER
+from web.api.middleware import BodySizeLimitMiddleware
 
 pytestmark = pytest.mark.django_db
 

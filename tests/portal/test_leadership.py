@@ -10,8 +10,8 @@ import pytest
 from analytics.models import MiningRun
 from people.models import Context, Membership, Person
 from recognition.models import Follow, Recognition
-from sociograph.portal.selectors import Leadership, leadership
 from tests import planting
+from web.portal.selectors import Leadership, leadership
 
 pytestmark = [pytest.mark.django_db]
 

@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from sociograph.api.roles import Role, assign_role
+from sociograph.accounts.roles import Role, assign_role
 
 pytestmark = [pytest.mark.django_db]
 

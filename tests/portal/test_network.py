@@ -23,10 +23,10 @@ from analytics.models import MiningRun, PersonMetric
 from analytics.services import create_run
 from people.models import Context, Membership, Person
 from people.services import update_person
-from sociograph.api.roles import Role, assign_role
+from sociograph.accounts.roles import Role, assign_role
 from sociograph.graph import relay
-from sociograph.portal import network
 from tests.conftest import EVENT_HEADER, ORG_HEADER, write_csv
+from web.portal import network
 
 pytestmark = pytest.mark.django_db
 

@@ -15,11 +15,11 @@ from analytics.models import Finding, MiningRun, RunStatus
 from analytics.services import create_run
 from people.models import Context, Membership, Person
 from recognition.models import Follow
-from sociograph.api.roles import Role, assign_role
-from sociograph.portal.selectors import CONTEXTS_PER_PAGE, shown_health_trend
-from sociograph.reports.explanations import EXPLANATIONS, SINGLE_LEADER_MEANING
+from reports.explanations import EXPLANATIONS, SINGLE_LEADER_MEANING
+from sociograph.accounts.roles import Role, assign_role
 from tests.planting import context_metrics
 from tests.portal.conftest import pk_of, planted_run
+from web.portal.selectors import CONTEXTS_PER_PAGE, shown_health_trend
 
 HR_PAGES = ["portal:dashboard", "portal:contexts", "portal:import"]
 

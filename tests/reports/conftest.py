@@ -18,10 +18,10 @@ from pytest_django.fixtures import Settings
 from analytics import overview
 from analytics.models import Finding, MiningRun
 from people.models import Context
-from sociograph.api.roles import Role, assign_role
-from sociograph.reports.builder import FINDINGS_CHART_TITLE
-from sociograph.reports.explanations import explanation_of
-from sociograph.reports.selectors import REPORT_FAILURE_KEY
+from reports.builder import FINDINGS_CHART_TITLE
+from reports.explanations import explanation_of
+from reports.selectors import REPORT_FAILURE_KEY
+from sociograph.accounts.roles import Role, assign_role
 from tests import planting
 
 FINISHED = datetime(2026, 11, 2, 6, 30, tzinfo=UTC)

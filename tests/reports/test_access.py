@@ -9,9 +9,9 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from rest_framework.test import APIClient
 
+from reports.models import Report
+from reports.services import create_report
 from sociograph.accounts.services import issue_token
-from sociograph.reports.models import Report
-from sociograph.reports.services import create_report
 from tests.reports.conftest import PlantedRuns, Users
 
 pytestmark = [pytest.mark.django_db]

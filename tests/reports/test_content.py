@@ -12,10 +12,10 @@ import pytest
 from analytics import overview
 from analytics.models import ContextMetric, MiningRun, OrgMetric, RunStatus
 from people.models import Context
-from sociograph.api.views.webhooks import PATTERNS
-from sociograph.reports.builder import METRIC_LABELS, ReportError, render_html
-from sociograph.reports.explanations import EXPLANATIONS, SINGLE_LEADER_MEANING
+from reports.builder import METRIC_LABELS, ReportError, render_html
+from reports.explanations import EXPLANATIONS, SINGLE_LEADER_MEANING
 from tests.reports.conftest import FINISHED, PlantedRuns, planted_run
+from web.api.views.webhooks import PATTERNS
 
 pytestmark = [pytest.mark.django_db]
 

@@ -15,10 +15,10 @@ from django.test import Client
 from pytest_django.fixtures import Settings
 
 from analytics.models import MiningRun, RunStatus
-from sociograph.reports.builder import ReportError
-from sociograph.reports.models import Report
-from sociograph.reports.services import report_and_send
-from sociograph.reports.tasks import report_run
+from reports.builder import ReportError
+from reports.models import Report
+from reports.services import report_and_send
+from reports.tasks import report_run
 from tests.reports.conftest import PlantedRuns, Users, findings_chart_text, pdf_text
 
 pytestmark = [pytest.mark.django_db]
@@ -142,7 +142,7 @@ def test_a_report_the_task_cannot_build_is_logged_raised_and_shown_in_the_portal
     settings.SOCIOGRAPH_CHROMIUM = str(broken_chromium(tmp_path))
     with pytest.raises(ReportError, match="cannot open display"):
         report_run(run.pk)
-    (logged,) = [r for r in caplog.records if r.name == "sociograph.reports.tasks"]
+    (logged,) = [r for r in caplog.records if r.name == "reports.tasks"]
     assert logged.levelno == logging.ERROR
     assert logged.getMessage() == f"the report of run {run.pk} could not be built"
     assert logged.exc_info is not None  # the traceback goes to the worker's log

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from sociograph.reports.builder import render_html
+from reports.builder import render_html
 from tests.release_scenarios import overlapping_groups
 
 pytestmark = pytest.mark.django_db

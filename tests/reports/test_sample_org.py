@@ -19,8 +19,8 @@ from analytics.models import ContextMetric, MiningRun, RunStatus
 from analytics.release import MIN_GROUP_SIZE
 from analytics.services import create_run, execute_run
 from people.models import Person
-from sociograph.reports.explanations import explanation_of
-from sociograph.reports.services import report_and_send
+from reports.explanations import explanation_of
+from reports.services import report_and_send
 from tests.reports.conftest import Users, findings_chart_text, pdf_text
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.usefixtures("graph")]

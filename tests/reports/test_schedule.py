@@ -11,11 +11,11 @@ from django.apps import apps
 from django.conf import settings
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
-from sociograph.reports.tasks import WEEKLY_TASK, weekly_mining_and_report
+from reports.tasks import WEEKLY_TASK, weekly_mining_and_report
 
 pytestmark = [pytest.mark.django_db]
 
-migration = importlib.import_module("sociograph.reports.migrations.0002_weekly_schedule")
+migration = importlib.import_module("reports.migrations.0002_weekly_schedule")
 
 
 def test_the_migration_schedules_mining_and_a_report_every_monday_at_six() -> None:

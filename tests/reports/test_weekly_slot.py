@@ -18,10 +18,10 @@ from pytest_django.fixtures import Settings
 
 from analytics.models import MiningRun, RunStatus
 from analytics.services import create_run
+from reports.models import Report
+from reports.services import weekly_run
+from reports.tasks import weekly_mining_and_report
 from sociograph.celery import app as celery_app
-from sociograph.reports.models import Report
-from sociograph.reports.services import weekly_run
-from sociograph.reports.tasks import weekly_mining_and_report
 from tests.reports.conftest import Users
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.usefixtures("graph")]

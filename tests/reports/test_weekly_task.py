@@ -12,9 +12,9 @@ from django.core.management import call_command
 from pytest_django.fixtures import Settings
 
 from analytics.models import MiningRun, RunStatus
+from reports.models import Report
+from reports.tasks import weekly_mining_and_report
 from sociograph.graph import relay
-from sociograph.reports.models import Report
-from sociograph.reports.tasks import weekly_mining_and_report
 from sociograph.settings import test as test_settings
 from tests.conftest import wait_for_idle_workers
 from tests.reports.conftest import Users, findings_chart_text, pdf_text

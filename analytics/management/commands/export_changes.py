@@ -5,7 +5,7 @@ from django.core.management.base import CommandError
 from analytics.management.run_command import RunCommand
 from analytics.models import MiningRun
 from analytics.selectors import change_rows, previous_run
-from sociograph.csv_output import csv_writer
+from sociograph.ingest.csv_output import csv_writer
 
 
 def _cell(value: float | None) -> str:

@@ -6,7 +6,7 @@ from analytics.management.commands.export_metrics import INCLUDE_WITHHELD_HELP
 from analytics.management.run_command import RunCommand
 from analytics.models import MiningRun
 from analytics.selectors import finding_rows
-from sociograph.csv_output import csv_writer
+from sociograph.ingest.csv_output import csv_writer
 
 
 class Command(RunCommand):

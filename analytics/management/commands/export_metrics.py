@@ -6,7 +6,7 @@ from analytics.management.run_command import RunCommand
 from analytics.models import MiningRun
 from analytics.release import release_of
 from analytics.selectors import metric_rows
-from sociograph.csv_output import csv_writer
+from sociograph.ingest.csv_output import csv_writer
 
 INCLUDE_WITHHELD_HELP = (
     "Also print the aggregates the release rule withholds (groups under 5 people, or differing "

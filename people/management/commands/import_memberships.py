@@ -1,6 +1,6 @@
 from people.membership_importer import import_memberships
-from sociograph.formats import MEMBERSHIP_COLUMNS
-from sociograph.importing_command import CsvImportCommand, Importer
+from sociograph.ingest.command import CsvImportCommand, Importer
+from sociograph.ingest.formats import MEMBERSHIP_COLUMNS
 
 
 class Command(CsvImportCommand):

@@ -5,8 +5,8 @@ from django.core.management.base import CommandError, CommandParser
 
 from people.importers import OrgImportOptions, import_org
 from people.periods import parse_day
-from sociograph.formats import OPTIONAL_ORG_COLUMNS, ORG_COLUMNS
-from sociograph.importing_command import CsvImportCommand, Importer
+from sociograph.ingest.command import CsvImportCommand, Importer
+from sociograph.ingest.formats import OPTIONAL_ORG_COLUMNS, ORG_COLUMNS
 
 
 class Command(CsvImportCommand):

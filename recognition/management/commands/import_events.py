@@ -1,6 +1,6 @@
 from recognition.importers import import_events
-from sociograph.formats import EVENT_COLUMNS, OPTIONAL_EVENT_COLUMNS
-from sociograph.importing_command import CsvImportCommand, Importer
+from sociograph.ingest.command import CsvImportCommand, Importer
+from sociograph.ingest.formats import EVENT_COLUMNS, OPTIONAL_EVENT_COLUMNS
 
 
 class Command(CsvImportCommand):

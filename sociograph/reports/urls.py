@@ -1,9 +1,0 @@
-from django.urls import path
-
-from sociograph.reports import views
-
-app_name = "reports"
-urlpatterns = [
-    path("", views.history, name="history"),
-    path("<int:pk>/<str:fmt>/", views.download, name="download"),
-]
