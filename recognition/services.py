@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +21,7 @@ from sociograph.ingest.ids import uuid7_texts
 
 KINDS = ("recognition", "follow", "interaction")
 AnyEvent = Recognition | Follow | Interaction
+SomeEvent = TypeVar("SomeEvent", Recognition, Follow, Interaction)
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,7 @@ def end_follow(follow: Follow, until: datetime | None) -> Follow:
 
 
 @transaction.atomic
-def save_event(event: AnyEvent) -> AnyEvent:
+def save_event(event: SomeEvent) -> SomeEvent:
     """Store one new or changed event as a form left it (checked like the model says), with its
     outbox entry."""
     event.full_clean()
