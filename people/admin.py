@@ -10,10 +10,22 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from people.models import Context, Membership, OptOutChange, Person
-from people.periods import derived_is_active, describe_period
-from people.services import erase_person, overlapping_period, record_opt_out_change, today
+from people.periods import describe_period
+from people.services import (
+    PARENT_LOOP,
+    REPORTING_LOOP,
+    closes_parent_loop,
+    closes_reporting_loop,
+    delete_contexts,
+    delete_memberships,
+    erase_person,
+    overlapping_period,
+    record_opt_out_change,
+    save_context,
+    save_memberships,
+    save_person,
+)
 from sociograph.graph.admin import ProjectedModelAdmin
-from sociograph.graph.outbox import delete_with_outbox, record_change
 from sociograph.ingest.text import external_id_problem
 
 
@@ -118,7 +130,21 @@ class PersonAdminForm(ModelForm):  # type: ignore[type-arg]
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if self.opt_out_changed() and not cleaned.get("opt_out_reason", "").strip():
-            raise ValidationError({"opt_out_reason": "Give the person's written request."})
+            self.add_error("opt_out_reason", "Give the person's written request.")
+        if closes_reporting_loop(self.instance, cleaned.get("manager")):
+            self.add_error("manager", REPORTING_LOOP)
+        return cleaned
+
+
+class ContextAdminForm(ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Context
+        fields = ("kind", "name", "parent")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if closes_parent_loop(self.instance, cleaned.get("parent")):
+            self.add_error("parent", PARENT_LOOP)
         return cleaned
 
 
@@ -142,9 +168,8 @@ class PersonAdmin(ProjectedModelAdmin):
     inlines = (MembershipInline,)
     actions = ("erase_people",)
 
-    def save_model(self, request: HttpRequest, obj: Person, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
-        obj.is_active = derived_is_active(obj.left_on, obj.is_active, today())
-        super().save_model(request, obj, form, change)
+    def save_with_service(self, request: HttpRequest, obj: Person, form: ModelForm) -> None:  # type: ignore[type-arg]
+        save_person(obj)
         if isinstance(form, PersonAdminForm) and form.opt_out_changed():
             record_opt_out_change(obj, request.user, form.cleaned_data["opt_out_reason"])
 
@@ -155,13 +180,9 @@ class PersonAdmin(ProjectedModelAdmin):
         formset: forms.BaseModelFormSet,  # type: ignore[type-arg]
         change: bool,
     ) -> None:
-        """Membership rows go through the outbox like every other write."""
+        """The membership rows, written at once by the service (the form checked them)."""
         saved = formset.save(commit=False)
-        for membership in saved:
-            membership.save()
-        record_change(Membership, [membership.uuid for membership in saved])
-        if formset.deleted_objects:
-            delete_with_outbox(*formset.deleted_objects)
+        save_memberships(saved, deleted=formset.deleted_objects)
 
     @admin.action(
         description="Erase selected people (right to be forgotten)", permissions=["delete"]
@@ -178,7 +199,7 @@ class PersonAdmin(ProjectedModelAdmin):
             }
             return TemplateResponse(request, "admin/people/person/erase_confirmation.html", context)
         people = list(queryset)
-        self.delete_objects(people)
+        self.delete_with_service(people)
         self.message_user(
             request,
             f"Erased {len(people)} people and all their data (SQL, Neo4j, analytics results).",
@@ -186,18 +207,25 @@ class PersonAdmin(ProjectedModelAdmin):
         )
         return None
 
-    def delete_objects(self, objs: list[Any]) -> None:
+    def delete_with_service(self, objs: list[Any]) -> None:
         for person in objs:
             erase_person(person)  # the right to be forgotten, analytics results included
 
 
 @admin.register(Context)
 class ContextAdmin(ProjectedModelAdmin):
+    form = ContextAdminForm
     list_display = ("name", "kind", "parent")
     list_filter = ("kind",)
     search_fields = ("name",)
     autocomplete_fields = ("parent",)
     readonly_fields = ("uuid",)
+
+    def save_with_service(self, request: HttpRequest, obj: Context, form: ModelForm) -> None:  # type: ignore[type-arg]
+        save_context(obj)
+
+    def delete_with_service(self, objs: list[Any]) -> None:
+        delete_contexts(*objs)
 
 
 @admin.register(Membership)
@@ -207,6 +235,12 @@ class MembershipAdmin(ProjectedModelAdmin):
     list_filter = ("context__kind",)
     search_fields = ("person__name", "person__external_id", "context__name")
     autocomplete_fields = ("person", "context")
+
+    def save_with_service(self, request: HttpRequest, obj: Membership, form: ModelForm) -> None:  # type: ignore[type-arg]
+        save_memberships([obj])
+
+    def delete_with_service(self, objs: list[Any]) -> None:
+        delete_memberships(*objs)
 
 
 @admin.register(OptOutChange)

@@ -4,7 +4,7 @@ same transaction, so the Neo4j projection cannot miss it."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -309,27 +309,57 @@ PERSON_FIELDS = (
 )
 
 
+REPORTING_LOOP = "this would make a reporting loop"
+PARENT_LOOP = "this would make a loop of parent contexts"
+
+
+def closes_reporting_loop(person: Person, manager: Person | None) -> bool:
+    """True when `manager` as the manager of `person` closes a loop (A manages B manages A),
+    following the stored reporting line upwards from `manager`."""
+    if manager is None or person.pk is None:
+        return False
+    managers: dict[int, int | None] = {}
+    current: int | None = manager.pk
+    while current is not None and current != person.pk and current not in managers:
+        above = Person.objects.filter(pk=current).values_list("manager_id", flat=True)
+        managers[current] = above.first()
+        current = managers[current]
+    return would_create_cycle(person.pk, manager.pk, managers)
+
+
 @transaction.atomic
-def update_person(person: Person, changes: dict[str, object]) -> Person:
-    """Change some of PERSON_FIELDS (and `manager`, a Person or None; a reporting loop is a
-    ValueError). Records the change for the projection."""
-    if "manager" in changes:
-        manager = changes.pop("manager")
-        manager_id = manager.pk if isinstance(manager, Person) else None
-        if set_managers({person.pk: manager_id}):
-            raise ValueError("manager: this would make a reporting loop")
-        person.refresh_from_db(fields=["manager"])
-    unknown = set(changes) - set(PERSON_FIELDS)
-    if unknown:
-        raise ValueError(f"cannot change {', '.join(sorted(unknown))}")
-    for name, value in changes.items():
-        setattr(person, name, value)
+def save_person(person: Person) -> Person:
+    """Store a new or changed person (as a form left it): no reporting loop (a ValueError naming
+    `manager`), employment dates that can be stored, `is_active` following `left_on`. Records the
+    change for the projection."""
+    if closes_reporting_loop(person, person.manager):
+        raise ValueError(f"manager: {REPORTING_LOOP}")
     problem = dates_problem(person.joined_on, person.left_on)
     if problem:
         raise ValueError(problem)
     person.is_active = derived_is_active(person.left_on, person.is_active, today())
     person.save()
     record_change(Person, [person.uuid])
+    return person
+
+
+@transaction.atomic
+def update_person(person: Person, changes: dict[str, object]) -> Person:
+    """Change some of PERSON_FIELDS and `manager` (a Person or None), through `save_person`."""
+    unknown = set(changes) - {*PERSON_FIELDS, "manager"}
+    if unknown:
+        raise ValueError(f"cannot change {', '.join(sorted(unknown))}")
+    for name, value in changes.items():
+        setattr(person, name, value)
+    return save_person(person)
+
+
+@transaction.atomic
+def link_user(person: Person, user: Any) -> Person:
+    """Make `user` the login of `person` (and of no other person). Not projected."""
+    Person.objects.filter(user=user).exclude(pk=person.pk).update(user=None)
+    person.user = user
+    person.save(update_fields=["user"])
     return person
 
 
@@ -373,22 +403,43 @@ def set_analytics_opt_out(person: Person, opted_out: bool, user: Any, reason: st
     return person
 
 
+def closes_parent_loop(context: Context, parent: Context | None) -> bool:
+    """True when `parent` as the parent of `context` closes a loop of parent contexts."""
+    seen: set[int] = set()
+    ancestor = parent
+    while ancestor is not None and context.pk is not None:
+        if ancestor.pk == context.pk or ancestor.pk in seen:
+            return True
+        seen.add(ancestor.pk)
+        ancestor = ancestor.parent
+    return False
+
+
 @transaction.atomic
-def update_context(context: Context, changes: dict[str, object]) -> Context:
-    """Change `name` and/or `parent` (a Context or None; a loop of parents is a ValueError)."""
-    if "parent" in changes:
-        parent = changes["parent"]
-        ancestor = parent if isinstance(parent, Context) else None
-        while ancestor is not None:
-            if ancestor.pk == context.pk:
-                raise ValueError("parent: this would make a loop of parent contexts")
-            ancestor = ancestor.parent
-    for name, value in changes.items():
-        setattr(context, name, value)
+def save_context(context: Context) -> Context:
+    """Store a new or changed context (as a form left it): no loop of parents (a ValueError
+    naming `parent`), a unique kind:name. Records the change for the projection."""
+    if closes_parent_loop(context, context.parent):
+        raise ValueError(f"parent: {PARENT_LOOP}")
     context.full_clean(validate_unique=True, validate_constraints=True)
     context.save()
     record_change(Context, [context.uuid])
     return context
+
+
+@transaction.atomic
+def update_context(context: Context, changes: dict[str, object]) -> Context:
+    """Change `name` and/or `parent` (a Context or None), through `save_context`."""
+    for name, value in changes.items():
+        setattr(context, name, value)
+    return save_context(context)
+
+
+@transaction.atomic
+def delete_contexts(*contexts: Context) -> None:
+    """Delete contexts with what cascades from them (memberships, follows), in the outbox."""
+    if contexts:
+        delete_with_outbox(*contexts)
 
 
 def overlapping_period(
@@ -427,24 +478,36 @@ def validate_membership_period(
 
 
 @transaction.atomic
+def save_memberships(saved: Sequence[Membership], deleted: Sequence[Membership] = ()) -> None:
+    """Delete the `deleted` periods and store the `saved` ones (new or changed, as a form left
+    them) at once: checked once all are written, so two rows may swap their dates; an overlap is
+    a ValidationError on `since` and nothing is kept. Records the changes for the projection."""
+    delete_memberships(*deleted)
+    for membership in saved:
+        membership.full_clean()
+        membership.save()
+    for membership in saved:
+        validate_membership_period(membership)
+    record_change(Membership, [membership.uuid for membership in saved])
+
+
 def add_membership(person: Person, context: Context, **fields: object) -> Membership:
     membership = Membership(person=person, context=context, **fields)
-    membership.full_clean()
-    validate_membership_period(membership)
-    membership.save()
-    record_change(Membership, [membership.uuid])
+    save_memberships([membership])
+    return membership
+
+
+def update_membership(membership: Membership, changes: dict[str, object]) -> Membership:
+    for name, value in changes.items():
+        setattr(membership, name, value)
+    save_memberships([membership])
     return membership
 
 
 @transaction.atomic
-def update_membership(membership: Membership, changes: dict[str, object]) -> Membership:
-    for name, value in changes.items():
-        setattr(membership, name, value)
-    membership.full_clean()
-    validate_membership_period(membership)
-    membership.save()
-    record_change(Membership, [membership.uuid])
-    return membership
+def delete_memberships(*memberships: Membership) -> None:
+    if memberships:
+        delete_with_outbox(*memberships)
 
 
 @dataclass(frozen=True)

@@ -7,19 +7,21 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
 
 from recognition.models import Follow, Interaction, Recognition
 from recognition.projection import follow_row, interaction_row, recognition_row
-from sociograph.graph.outbox import record_change
+from sociograph.graph.outbox import delete_with_outbox, record_change
 from sociograph.graph.projection import Row
 from sociograph.ingest.bulk import insert_rows
 from sociograph.ingest.ids import uuid7_texts
 
 KINDS = ("recognition", "follow", "interaction")
+AnyEvent = Recognition | Follow | Interaction
+SomeEvent = TypeVar("SomeEvent", Recognition, Follow, Interaction)
 
 
 @dataclass(frozen=True)
@@ -182,3 +184,22 @@ def end_follow(follow: Follow, until: datetime | None) -> Follow:
     follow.save(update_fields=["until"])
     record_change(Follow, [follow.uuid])
     return follow
+
+
+@transaction.atomic
+def save_event(event: SomeEvent) -> SomeEvent:
+    """Store one new or changed event as a form left it (checked like the model says), with its
+    outbox entry."""
+    event.full_clean()
+    event.save()
+    record_change(type(event), [event.uuid])
+    return event
+
+
+@transaction.atomic
+def delete_events(*events: AnyEvent) -> None:
+    """Delete recognitions, follows and interactions (of any kinds), in the outbox."""
+    for model in MODELS.values():
+        of_model = [event for event in events if type(event) is model]
+        if of_model:
+            delete_with_outbox(*of_model)

@@ -5,31 +5,42 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
-from django.forms import ModelForm
+from django.forms import BaseModelFormSet, ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 
 from sociograph.graph.models import OutboxEntry
-from sociograph.graph.outbox import delete_with_outbox, record_change
 from sociograph.graph.tasks import reconcile_graph, relay_outbox
 
 
 class ProjectedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Admin edits of projected models go through the outbox like every other write."""
+    """Admin of a projected model: it writes only through its app's services, which hold the
+    checks and record the outbox entries. A subclass names them in `save_with_service` and
+    `delete_with_service` (and writes its inlines in `save_formset`)."""
+
+    def save_with_service(self, request: HttpRequest, obj: Any, form: ModelForm) -> None:  # type: ignore[type-arg]
+        raise NotImplementedError(f"{type(self).__name__} names the service that saves")
+
+    def delete_with_service(self, objs: list[Any]) -> None:
+        raise NotImplementedError(f"{type(self).__name__} names the service that deletes")
 
     def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
-        super().save_model(request, obj, form, change)
-        record_change(type(obj), [obj.uuid])
+        self.save_with_service(request, obj, form)
 
     def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
-        self.delete_objects([obj])
+        self.delete_with_service([obj])
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        self.delete_objects(list(queryset))
+        self.delete_with_service(list(queryset))
 
-    def delete_objects(self, objs: list[Any]) -> None:
-        if objs:
-            delete_with_outbox(*objs)
+    def save_formset(
+        self,
+        request: HttpRequest,
+        form: ModelForm,  # type: ignore[type-arg]
+        formset: BaseModelFormSet,  # type: ignore[type-arg]
+        change: bool,
+    ) -> None:
+        raise NotImplementedError(f"{type(self).__name__} names the service that saves inlines")
 
 
 @admin.register(OutboxEntry)

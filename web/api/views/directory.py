@@ -15,6 +15,8 @@ from people.models import Context, ContextKind, Membership, Person
 from people.services import (
     PersonInput,
     add_membership,
+    delete_contexts,
+    delete_memberships,
     ensure_contexts,
     erase_person,
     set_analytics_opt_out,
@@ -24,7 +26,6 @@ from people.services import (
     upsert_people,
 )
 from sociograph.accounts.roles import ALL_ROLES, Role, role_of
-from sociograph.graph.outbox import delete_with_outbox
 from web.api import selectors
 from web.api.errors import ApiSchema, Conflict, MethodCheckedFirst
 from web.api.filters import bool_param, choice_param, context_filter, text_param
@@ -208,7 +209,7 @@ class ContextViewSet(MethodCheckedFirst, UpdateMixin, viewsets.ModelViewSet[Cont
         serializer.instance = _apply(lambda: update_context(instance, changes))
 
     def perform_destroy(self, instance: Context) -> None:
-        delete_with_outbox(instance)
+        delete_contexts(instance)
 
 
 @extend_schema_view(
@@ -257,4 +258,4 @@ class MembershipViewSet(MethodCheckedFirst, UpdateMixin, viewsets.ModelViewSet[M
         serializer.instance = _apply(lambda: update_membership(instance, changes))
 
     def perform_destroy(self, instance: Membership) -> None:
-        delete_with_outbox(instance)
+        delete_memberships(instance)

@@ -25,9 +25,8 @@ from rest_framework.views import APIView
 from people.selectors import person_of
 from recognition.importers import Directory, RowError, import_events, parse_event_row
 from recognition.models import Follow, Interaction, Recognition
-from recognition.services import end_follow, record_events
+from recognition.services import delete_events, end_follow, record_events
 from sociograph.accounts.roles import PEOPLE_ROLES, Role, role_of
-from sociograph.graph.outbox import delete_with_outbox
 from sociograph.ingest.formats import EVENT_COLUMNS, OPTIONAL_EVENT_COLUMNS
 from sociograph.ingest.importing import ImportReport, SourceRow, checked_row
 from web.api import selectors
@@ -157,7 +156,7 @@ class EventViewSet(MethodCheckedFirst, viewsets.ModelViewSet[Any]):
         return {"source": person.external_id}
 
     def perform_destroy(self, instance: Any) -> None:
-        delete_with_outbox(instance)
+        delete_events(instance)
 
 
 @extend_schema_view(list=extend_schema(parameters=EVENT_FILTERS))

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from people.models import Person
+from people.services import link_user
 from sociograph.accounts.roles import PEOPLE_ROLES, Role, assign_role
 from sociograph.accounts.services import issue_token
 
@@ -45,9 +46,7 @@ class Command(BaseCommand):
                 user.save()
             assign_role(user, role)
             if person is not None:
-                Person.objects.filter(user=user).exclude(pk=person.pk).update(user=None)
-                person.user = user
-                person.save(update_fields=["user"])
+                link_user(person, user)
             token, record = issue_token(user, options["days"])
         linked = f", person {person.external_id}" if person else ""
         self.stdout.write(
