@@ -21,6 +21,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 
 from analytics import overview, release
+from analytics.leadership_gaps import FormalLeaders, Gaps, leadership_gaps
 from analytics.models import Finding, MiningRun, PersonMetric, RunStatus
 from analytics.patterns.leadership import DEFAULTS as LEADERSHIP_DEFAULTS
 from analytics.services import progress
@@ -320,46 +321,37 @@ def informal_min_followers(run: MiningRun | None) -> int:
     return int(params.get(key, LEADERSHIP_DEFAULTS[key]))
 
 
-def lead_role_holders(context: Context, day: date) -> set[int]:
+def lead_role_holders(context: Context, day: date) -> frozenset[int]:
     """Members holding the context's lead role on `day`."""
     holders = memberships_on(context, day).filter(role__iexact=LEAD_ROLE)
-    return set(holders.values_list("person_id", flat=True))
+    return frozenset(holders.values_list("person_id", flat=True))
 
 
-def managers_among(members: QuerySet[Person]) -> set[int]:
-    """Members who are the formal manager of at least one other member."""
-    return set(members.filter(reports__in=members).values_list("pk", flat=True))
+def teams_among(members: QuerySet[Person]) -> dict[int, frozenset[int]]:
+    """Each member who is the formal manager of other members -> those members."""
+    teams: dict[int, set[int]] = defaultdict(set)
+    for manager, report in members.filter(manager__in=members).values_list("manager_id", "pk"):
+        teams[manager].add(report)
+    return {manager: frozenset(team) for manager, team in teams.items()}
 
 
-def formal_leaders_of(context: Context, day: date) -> tuple[set[int], set[int]]:
-    """(lead-role holders, managers of members) among the context's members on `day`; only
-    teams and projects are led by the managers among their members."""
-    managers: set[int] = set()
+def formal_leaders_of(context: Context, day: date) -> FormalLeaders[int]:
+    """The lead-role holders and the managers of members among the context's members on `day`;
+    only teams and projects are led by the managers among their members."""
+    teams: dict[int, frozenset[int]] = {}
     if context.kind in KINDS_LED_BY_MANAGERS:
-        managers = managers_among(members_on(context, day))
-    return lead_role_holders(context, day), managers
+        teams = teams_among(members_on(context, day))
+    return FormalLeaders(lead_role_holders(context, day), teams)
 
 
-def recognized_formal_leaders(
-    lead_holders: set[int],
-    managers: set[int],
-    follows: QuerySet[Follow],
-    recognitions: QuerySet[Recognition],
-) -> set[int]:
-    """Formal leaders followed or recognized by a member who counts: any member for a lead-role
-    holder, a member reporting to them for a manager (follows and recognitions already narrowed
-    to the context's members, the context and the window)."""
-    formal = lead_holders | managers
-    pairs = set(follows.filter(leader_id__in=formal).values_list("follower_id", "leader_id"))
-    thanked = recognitions.filter(receiver_id__in=formal)
-    pairs |= set(thanked.values_list("giver_id", "receiver_id"))
-    givers = Person.objects.filter(pk__in={member for member, _ in pairs})
-    manager_of = dict(givers.values_list("pk", "manager_id"))
-    return {
-        leader
-        for member, leader in pairs
-        if leader in lead_holders or (leader in managers and manager_of[member] == leader)
-    }
+def ties_to(
+    leaders: frozenset[int], follows: QuerySet[Follow], recognitions: QuerySet[Recognition]
+) -> set[tuple[int, int]]:
+    """(member, leader) for each follow of and recognition to one of `leaders` (follows and
+    recognitions already narrowed to the context's members, the context and the window)."""
+    ties = set(follows.filter(leader_id__in=leaders).values_list("follower_id", "leader_id"))
+    thanked = recognitions.filter(receiver_id__in=leaders)
+    return ties | set(thanked.values_list("giver_id", "receiver_id"))
 
 
 def distinct_followers(follows: QuerySet[Follow]) -> dict[int, int]:
@@ -374,11 +366,7 @@ def recognitions_received(recognitions: QuerySet[Recognition]) -> dict[int, int]
 
 
 def _leaders(
-    followers: dict[int, int],
-    recognitions: dict[int, int],
-    formal: set[int],
-    member_ids: set[int],
-    threshold: int,
+    followers: dict[int, int], recognitions: dict[int, int], formal: frozenset[int], gaps: Gaps[int]
 ) -> list[Leader]:
     """The people followed here, most followed first."""
     leaders = [
@@ -387,9 +375,7 @@ def _leaders(
             followers[person.pk],
             recognitions.get(person.pk, 0),
             is_formal_leader=person.pk in formal,
-            is_informal=person.pk in member_ids
-            and person.pk not in formal
-            and followers[person.pk] >= threshold,
+            is_informal=person.pk in gaps.informal,
         )
         for person in Person.objects.filter(pk__in=followers)
     ]
@@ -418,22 +404,25 @@ def leadership(context: Context) -> Leadership:
         context=context, at__gte=start, at__lt=end, giver__in=members, receiver__in=present
     )
     followers = distinct_followers(follows)
-    lead_holders, managers = formal_leaders_of(context, day)
-    recognized = recognized_formal_leaders(lead_holders, managers, follows, given_here)
+    formal = formal_leaders_of(context, day)
     threshold = informal_min_followers(run)
     member_ids = set(members.values_list("pk", flat=True))
-    leaders = _leaders(
-        followers, recognitions_received(given_here), lead_holders | managers, member_ids, threshold
+    gaps = leadership_gaps(
+        formal,
+        {leader: count for leader, count in followers.items() if leader in member_ids},
+        ties_to(formal.everyone, follows, given_here),
+        threshold,
     )
+    leaders = _leaders(followers, recognitions_received(given_here), formal.everyone, gaps)
     formal_leaders = [
         FormalLeader(
             person,
-            holds_lead_role=person.pk in lead_holders,
-            manages_members=person.pk in managers,
+            holds_lead_role=person.pk in formal.lead_holders,
+            manages_members=person.pk in formal.managers,
             followers=followers.get(person.pk, 0),
-            recognized=person.pk in recognized,
+            recognized=person.pk not in gaps.unrecognized,
         )
-        for person in Person.objects.filter(pk__in=lead_holders | managers).order_by("name")
+        for person in Person.objects.filter(pk__in=formal.everyone).order_by("name")
     ]
     return Leadership(
         context,
