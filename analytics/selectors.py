@@ -69,22 +69,29 @@ def metric_rows(
         yield "org", "org", metric, value
 
 
+def findings_of(run: MiningRun) -> QuerySet[Finding]:
+    """The run's findings by pattern, with their context and subjects; none about a person who
+    opted out of analytics since the run."""
+    return (
+        Finding.objects.filter(run=run)
+        .exclude(subjects__analytics_opt_out=True)
+        .select_related("context")
+        .prefetch_related("subjects")
+        .order_by("pattern", "id")
+    )
+
+
 def finding_rows(
     run: MiningRun, include_withheld: bool = False
 ) -> Iterator[tuple[str, str, str, str, str]]:
     """(pattern, severity, subjects, context, detail) with subjects `;`-separated external ids.
     Group findings (not about identifiable people) of a context whose aggregates the release
     rule withholds are left out unless asked for."""
-    findings = (
-        Finding.objects.filter(run=run)
-        .exclude(subjects__analytics_opt_out=True)  # opted out since the run: nothing about them
-        .select_related("context")
-        .prefetch_related("subjects")
-    )
+    findings = findings_of(run)
     if not include_withheld:
         withheld = release_of(run).withheld_context_ids
         findings = findings.exclude(sensitive=False, context_id__in=withheld)
-    for finding in findings.order_by("pattern", "id"):
+    for finding in findings:
         subjects = ";".join(sorted(person.external_id for person in finding.subjects.all()))
         context = finding.context.key if finding.context else ""
         detail = ";".join(f"{key}={value}" for key, value in sorted(finding.detail.items()))
