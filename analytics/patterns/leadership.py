@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import LiteralString
 
+from analytics.leadership_gaps import FormalLeaders, leadership_gaps
 from analytics.patterns.base import Family, FamilyResult, FindingResult, Window
 from analytics.patterns.roster import Follow, follows_at_end, load_roster
 from sociograph.graph import gateway
@@ -66,46 +67,55 @@ def leader_counts(present: frozenset[str], follows: list[Follow], result: Family
         result.org["single_leader_share"] = single / len(present)
 
 
-def reports_of(window: Window) -> dict[str, set[str]]:
+def reports_of(window: Window) -> dict[str, frozenset[str]]:
     """Each present manager's present direct reports."""
     present = load_roster(window).present
     reports: dict[str, set[str]] = defaultdict(set)
     for row in gateway.read(REPORTING_LINES):
         if row["report"] in present and row["manager"] in present:
             reports[row["manager"]].add(row["report"])
-    return reports
+    return {manager: frozenset(team) for manager, team in reports.items()}
 
 
-def informal_leaders(
-    followers: dict[str, set[str]], reports: dict[str, set[str]], min_followers: int
-) -> list[FindingResult]:
-    """People without (present) direct reports whom `min_followers`+ distinct people follow."""
-    return [
-        FindingResult("informal_leader", "info", (leader,), detail={"followers": len(chosen_by)})
-        for leader, chosen_by in sorted(followers.items())
-        if len(chosen_by) >= min_followers and not reports.get(leader)
-    ]
-
-
-def unrecognized_formal_leaders(
-    window: Window, followers: dict[str, set[str]], reports: dict[str, set[str]]
-) -> list[FindingResult]:
-    """Managers none of whose present reports follows them at the window's end or recognized
-    them during the window."""
+def recognized_managers(window: Window) -> list[tuple[str, str]]:
+    """(report, manager) for each report who recognized their manager during the window."""
     rows = gateway.read(RECOGNIZED_MANAGERS, start=window.start, end=window.end)
-    recognized_by: dict[str, set[str]] = defaultdict(set)
-    for row in rows:
-        recognized_by[row["manager"]].add(row["report"])
-    return [
+    return [(row["report"], row["manager"]) for row in rows]
+
+
+def gap_findings(
+    window: Window,
+    follows: list[Follow],
+    reports: dict[str, frozenset[str]],
+    min_followers: int,
+) -> list[FindingResult]:
+    """Informal leaders (no present direct reports, `min_followers`+ distinct followers) and
+    managers none of whose present reports follows them at the window's end or recognized them
+    during the window: the rule of analytics.leadership_gaps, org-wide."""
+    followers = followers_of(follows)
+    ties = [(follower, leader) for follower, leader, _ in follows] + recognized_managers(window)
+    gaps = leadership_gaps(
+        FormalLeaders(teams=reports),
+        {leader: len(chosen_by) for leader, chosen_by in followers.items()},
+        ties,
+        min_followers,
+    )
+    informal = [
+        FindingResult(
+            "informal_leader", "info", (leader,), detail={"followers": len(followers[leader])}
+        )
+        for leader in sorted(gaps.informal)
+    ]
+    unrecognized = [
         FindingResult(
             "unrecognized_formal_leader",
             "warning",
             (manager,),
-            detail={"direct_reports": len(team)},
+            detail={"direct_reports": len(reports[manager])},
         )
-        for manager, team in sorted(reports.items())
-        if not team & (followers.get(manager, set()) | recognized_by.get(manager, set()))
+        for manager in sorted(gaps.unrecognized)
     ]
+    return informal + unrecognized
 
 
 def single_point_leaders(
@@ -137,11 +147,8 @@ def compute(window: Window) -> FamilyResult:
     result = FamilyResult()
     follows = follows_at_end(window)
     leader_counts(load_roster(window).present, follows, result)
-    followers = followers_of(follows)
-    reports = reports_of(window)
     min_followers = int(settings["informal_leader_min_followers"])
-    result.findings.extend(informal_leaders(followers, reports, min_followers))
-    result.findings.extend(unrecognized_formal_leaders(window, followers, reports))
+    result.findings.extend(gap_findings(window, follows, reports_of(window), min_followers))
     result.findings.extend(
         single_point_leaders(
             follows,

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 
 from analytics.models import Finding, MiningRun
 from analytics.release import release_of
+from analytics.selectors import findings_of
 from people.models import Context, Membership, Person
 from people.selectors import person_of
 from recognition.models import Follow, Interaction, Recognition
@@ -182,13 +183,7 @@ def _row(
 def findings_for(user: Any, run: MiningRun) -> QuerySet[Finding]:
     """HR admins: every finding. Managers: findings that are not about identifiable people, in
     contexts they belong to with 5 or more members. Nobody else."""
-    findings = (
-        Finding.objects.filter(run=run)
-        .exclude(subjects__analytics_opt_out=True)
-        .select_related("context")
-        .prefetch_related("subjects")
-        .order_by("pattern", "id")
-    )
+    findings = findings_of(run)
     role, person = role_of(user), person_of(user)
     if role == Role.HR_ADMIN:
         return findings

@@ -19,14 +19,16 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import igraph
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
-from analytics.models import MiningRun, PersonMetric
+from analytics.models import MiningRun
 from analytics.release import MIN_GROUP_SIZE
-from people import roster
-from people.models import Context, ContextKind, Membership, Person
+from analytics.selectors import people_metrics
+from people.models import Context, Person
+from people.selectors import members_on, present_on, team_names_on
 from recognition.models import Interaction
+from recognition.selectors import Pair, interactions_in, pair_counts
 from web.portal import selectors
 
 MAX_NODES = 300
@@ -34,8 +36,6 @@ NODE_METRICS = ("affect_exposure", "betweenness")
 LAYOUT_SEED = 20260
 LAYOUT_SIZE = 1000.0  # positions lie in [0, LAYOUT_SIZE] on both axes
 LAYOUT_ITERATIONS = 500
-
-Pair = tuple[int, int]  # person ids, smaller first
 
 
 class NotShown(LookupError):
@@ -94,27 +94,16 @@ class Network:
 
 def shown_people(run: MiningRun | None) -> QuerySet[Person]:
     """The people a graph of the run may show: employed on its end day, not opted out."""
-    return selectors.present_on(selectors.end_day_of(run))
+    return present_on(selectors.end_day_of(run))
 
 
 def shown_members(context: Context, run: MiningRun) -> QuerySet[Person]:
     """The context's members on the run's end day (employed then, not opted out)."""
-    return selectors.members_on(context, selectors.end_day_of(run))
+    return members_on(context, selectors.end_day_of(run))
 
 
-def interactions_in(run: MiningRun) -> QuerySet[Interaction]:
-    return Interaction.objects.filter(at__gte=run.window_start, at__lt=run.window_end)
-
-
-def pair_counts(interactions: QuerySet[Interaction]) -> Counter[Pair]:
-    """Events per unordered pair of distinct people."""
-    counts: Counter[Pair] = Counter()
-    rows = interactions.values("source_id", "target_id").annotate(events=Count("id"))
-    for row in rows:
-        source, target = row["source_id"], row["target_id"]
-        if source != target:
-            counts[min(source, target), max(source, target)] += row["events"]
-    return counts
+def interactions_of(run: MiningRun) -> QuerySet[Interaction]:
+    return interactions_in(run.window_start, run.window_end)
 
 
 def context_network(context: Context, run: MiningRun, max_nodes: int = MAX_NODES) -> Network:
@@ -125,7 +114,7 @@ def context_network(context: Context, run: MiningRun, max_nodes: int = MAX_NODES
     if not selectors.shown_context(run, context, len(member_ids)):
         return Network(scope, run, withheld=True)
     counts = pair_counts(
-        interactions_in(run).filter(
+        interactions_of(run).filter(
             source__in=members.values("pk"), target__in=members.values("pk")
         )
     )
@@ -140,13 +129,13 @@ def person_network(person_id: int, run: MiningRun, max_nodes: int = MAX_NODES) -
         raise NotShown(f"person {person_id} is not shown in analytics")
     scope = {"kind": "person", "id": person.pk, "label": person.name, "depth": 1}
     partners = shown.values("pk")
-    own = interactions_in(run).filter(
+    own = interactions_of(run).filter(
         Q(source=person, target__in=partners) | Q(target=person, source__in=partners)
     )
     people = {person.pk}
     for pair in pair_counts(own):
         people.update(pair)
-    around = interactions_in(run).filter(source__in=people, target__in=people)
+    around = interactions_of(run).filter(source__in=people, target__in=people)
     return _network(scope, run, sorted(people), pair_counts(around), max_nodes, keep=person.pk)
 
 
@@ -182,8 +171,8 @@ def _highest_degree(
 
 def _nodes(people: list[int], edges: list[Edge], run: MiningRun) -> list[Node]:
     names = dict(Person.objects.filter(pk__in=people).values_list("pk", "name"))
-    teams = _teams(people, run)
-    metrics = _metrics(people, run)
+    teams = team_names_on(people, selectors.end_day_of(run))
+    metrics = people_metrics(run, people, NODE_METRICS)
     positions = layout(people, edges)
     return [
         Node(
@@ -198,24 +187,6 @@ def _nodes(people: list[int], edges: list[Edge], run: MiningRun) -> list[Node]:
         )
         for pk in people
     ]
-
-
-def _teams(people: list[int], run: MiningRun) -> dict[int, str]:
-    """Each person's team on the run's end day; the alphabetically first when in several."""
-    in_force = roster.membership_in_force_q(selectors.end_day_of(run))
-    rows = (
-        Membership.objects.filter(in_force, person_id__in=people, context__kind=ContextKind.TEAM)
-        .order_by("-context__name")
-        .values_list("person_id", "context__name")
-    )
-    return dict(rows)  # later rows win: the first name in alphabetical order
-
-
-def _metrics(people: list[int], run: MiningRun) -> dict[tuple[int, str], float]:
-    rows = PersonMetric.objects.filter(
-        run=run, person_id__in=people, metric__in=NODE_METRICS
-    ).values_list("person_id", "metric", "value")
-    return {(pk, metric): value for pk, metric, value in rows}
 
 
 def layout(people: list[int], edges: Iterable[Edge]) -> dict[int, tuple[float, float]]:

@@ -1,4 +1,5 @@
-"""Reads behind the HR portal pages (SQL only; Neo4j need not be up).
+"""Read models of the HR portal pages, shaped from the domain apps' selectors (SQL only; Neo4j
+need not be up).
 
 Privacy: aggregates the release rule withholds (analytics.release) are shown as withheld, and
 people who opted out of analytics appear in no metric, finding or leadership count.
@@ -6,27 +7,42 @@ people who opted out of analytics appear in no metric, finding or leadership cou
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 
 from analytics import overview, release
-from analytics.models import Finding, MiningRun, PersonMetric, RunStatus
+from analytics.leadership_gaps import FormalLeaders, Gaps, leadership_gaps
+from analytics.models import Finding, MiningRun
 from analytics.patterns.leadership import DEFAULTS as LEADERSHIP_DEFAULTS
+from analytics.selectors import (
+    active_run,
+    findings_about,
+    formal_leaders_of,
+    newest_run,
+    person_metrics,
+)
 from analytics.services import progress
 from people import roster
-from people.models import Context, ContextKind, Membership, Person
-from recognition.models import Follow, Recognition
+from people.models import Context, ContextKind, Person
+from people.selectors import members_on, present_on
+from recognition.selectors import (
+    active_follows,
+    distinct_followers,
+    follows_in_force_at,
+    recognition_months,
+    recognitions_given_in,
+    recognitions_received,
+    ties_to,
+)
 from reports.explanations import (
     Explanation,
     SingleLeaderShare,
@@ -40,17 +56,6 @@ SORTABLE_COLUMNS = ("name", "size", *overview.CONTEXT_COLUMNS)
 DEFAULT_WINDOW_DAYS = 90
 CONTEXTS_PER_PAGE = 50
 HISTORY_MONTHS = 12
-
-
-def newest_run() -> MiningRun | None:
-    """The newest run whatever its status."""
-    return MiningRun.objects.order_by("-created_at", "-id").first()
-
-
-def active_run() -> MiningRun | None:
-    """The newest queued or running run, if any."""
-    active = MiningRun.objects.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
-    return active.order_by("-created_at", "-id").first()
 
 
 def followed_run() -> MiningRun | None:
@@ -233,9 +238,6 @@ def _line(row: overview.ContextRow) -> ContextLine:
 
 # Leadership of a context
 
-LEAD_ROLE = "lead"  # Membership.role of a context's appointed leader (compared case-insensitively)
-KINDS_LED_BY_MANAGERS = frozenset({ContextKind.TEAM, ContextKind.PROJECT})
-
 
 @dataclass(frozen=True)
 class Leader:
@@ -274,30 +276,10 @@ class Leadership:
         return [formal.person for formal in self.formal_leaders if not formal.recognized]
 
 
-def analysed_people() -> QuerySet[Person]:
-    return Person.objects.filter(analytics_opt_out=False)
-
-
 def end_day_of(run: MiningRun | None) -> date:
     """The last day of the run's window (of the default window before any run)."""
     start, end = window_of(run)
     return roster.window_days(start.timestamp(), end.timestamp())[1]
-
-
-def present_on(day: date) -> QuerySet[Person]:
-    """People employed on `day` who did not opt out of analytics."""
-    return analysed_people().filter(roster.employed_on_q(day))
-
-
-def memberships_on(context: Context, day: date) -> QuerySet[Membership]:
-    """The context's memberships in force on `day`, of people employed that day, not opted out."""
-    in_force = Membership.objects.filter(roster.membership_in_force_q(day), context=context)
-    return in_force.filter(person__analytics_opt_out=False)
-
-
-def members_on(context: Context, day: date) -> QuerySet[Person]:
-    """The context's members on `day`: the people its leadership view is about."""
-    return Person.objects.filter(pk__in=memberships_on(context, day).values("person_id"))
 
 
 def shown_context(run: MiningRun | None, context: Context, members: int) -> bool:
@@ -308,11 +290,6 @@ def shown_context(run: MiningRun | None, context: Context, members: int) -> bool
     return run is None or not release.release_of(run).context_withheld(context.pk)
 
 
-def follows_in_force_at(end: datetime) -> QuerySet[Follow]:
-    """Follows in force at the instant `end` (a window's end)."""
-    return Follow.objects.filter(since__lt=end).filter(Q(until__isnull=True) | Q(until__gte=end))
-
-
 def informal_min_followers(run: MiningRun | None) -> int:
     """The informal_leader pattern's threshold, as the run was mined with."""
     key = "informal_leader_min_followers"
@@ -320,65 +297,8 @@ def informal_min_followers(run: MiningRun | None) -> int:
     return int(params.get(key, LEADERSHIP_DEFAULTS[key]))
 
 
-def lead_role_holders(context: Context, day: date) -> set[int]:
-    """Members holding the context's lead role on `day`."""
-    holders = memberships_on(context, day).filter(role__iexact=LEAD_ROLE)
-    return set(holders.values_list("person_id", flat=True))
-
-
-def managers_among(members: QuerySet[Person]) -> set[int]:
-    """Members who are the formal manager of at least one other member."""
-    return set(members.filter(reports__in=members).values_list("pk", flat=True))
-
-
-def formal_leaders_of(context: Context, day: date) -> tuple[set[int], set[int]]:
-    """(lead-role holders, managers of members) among the context's members on `day`; only
-    teams and projects are led by the managers among their members."""
-    managers: set[int] = set()
-    if context.kind in KINDS_LED_BY_MANAGERS:
-        managers = managers_among(members_on(context, day))
-    return lead_role_holders(context, day), managers
-
-
-def recognized_formal_leaders(
-    lead_holders: set[int],
-    managers: set[int],
-    follows: QuerySet[Follow],
-    recognitions: QuerySet[Recognition],
-) -> set[int]:
-    """Formal leaders followed or recognized by a member who counts: any member for a lead-role
-    holder, a member reporting to them for a manager (follows and recognitions already narrowed
-    to the context's members, the context and the window)."""
-    formal = lead_holders | managers
-    pairs = set(follows.filter(leader_id__in=formal).values_list("follower_id", "leader_id"))
-    thanked = recognitions.filter(receiver_id__in=formal)
-    pairs |= set(thanked.values_list("giver_id", "receiver_id"))
-    givers = Person.objects.filter(pk__in={member for member, _ in pairs})
-    manager_of = dict(givers.values_list("pk", "manager_id"))
-    return {
-        leader
-        for member, leader in pairs
-        if leader in lead_holders or (leader in managers and manager_of[member] == leader)
-    }
-
-
-def distinct_followers(follows: QuerySet[Follow]) -> dict[int, int]:
-    """Leader id -> number of distinct followers (duplicate follow records count once)."""
-    counted = follows.values("leader_id").annotate(n=Count("follower_id", distinct=True))
-    return dict(counted.values_list("leader_id", "n"))
-
-
-def recognitions_received(recognitions: QuerySet[Recognition]) -> dict[int, int]:
-    counted = recognitions.values("receiver_id").annotate(n=Count("id"))
-    return dict(counted.values_list("receiver_id", "n"))
-
-
 def _leaders(
-    followers: dict[int, int],
-    recognitions: dict[int, int],
-    formal: set[int],
-    member_ids: set[int],
-    threshold: int,
+    followers: dict[int, int], recognitions: dict[int, int], formal: frozenset[int], gaps: Gaps[int]
 ) -> list[Leader]:
     """The people followed here, most followed first."""
     leaders = [
@@ -387,15 +307,28 @@ def _leaders(
             followers[person.pk],
             recognitions.get(person.pk, 0),
             is_formal_leader=person.pk in formal,
-            is_informal=person.pk in member_ids
-            and person.pk not in formal
-            and followers[person.pk] >= threshold,
+            is_informal=person.pk in gaps.informal,
         )
         for person in Person.objects.filter(pk__in=followers)
     ]
     return sorted(
         leaders, key=lambda leader: (-leader.followers, -leader.recognitions, leader.person.name)
     )
+
+
+def _formal_leaders(
+    formal: FormalLeaders[int], followers: dict[int, int], gaps: Gaps[int]
+) -> list[FormalLeader]:
+    return [
+        FormalLeader(
+            person,
+            holds_lead_role=person.pk in formal.lead_holders,
+            manages_members=person.pk in formal.managers,
+            followers=followers.get(person.pk, 0),
+            recognized=person.pk not in gaps.unrecognized,
+        )
+        for person in Person.objects.filter(pk__in=formal.everyone).order_by("name")
+    ]
 
 
 def leadership(context: Context) -> Leadership:
@@ -414,27 +347,20 @@ def leadership(context: Context) -> Leadership:
     follows = follows_in_force_at(end).filter(
         context=context, follower__in=members, leader__in=present
     )
-    given_here = Recognition.objects.filter(
-        context=context, at__gte=start, at__lt=end, giver__in=members, receiver__in=present
+    given_here = recognitions_given_in(start, end).filter(
+        context=context, giver__in=members, receiver__in=present
     )
     followers = distinct_followers(follows)
-    lead_holders, managers = formal_leaders_of(context, day)
-    recognized = recognized_formal_leaders(lead_holders, managers, follows, given_here)
+    formal = formal_leaders_of(context, day)
     threshold = informal_min_followers(run)
     member_ids = set(members.values_list("pk", flat=True))
-    leaders = _leaders(
-        followers, recognitions_received(given_here), lead_holders | managers, member_ids, threshold
+    gaps = leadership_gaps(
+        formal,
+        {leader: count for leader, count in followers.items() if leader in member_ids},
+        ties_to(formal.everyone, follows, given_here),
+        threshold,
     )
-    formal_leaders = [
-        FormalLeader(
-            person,
-            holds_lead_role=person.pk in lead_holders,
-            manages_members=person.pk in managers,
-            followers=followers.get(person.pk, 0),
-            recognized=person.pk in recognized,
-        )
-        for person in Person.objects.filter(pk__in=lead_holders | managers).order_by("name")
-    ]
+    leaders = _leaders(followers, recognitions_received(given_here), formal.everyone, gaps)
     return Leadership(
         context,
         size,
@@ -442,7 +368,7 @@ def leadership(context: Context) -> Leadership:
         run=run,
         informal_min_followers=threshold,
         leaders=leaders,
-        formal_leaders=formal_leaders,
+        formal_leaders=_formal_leaders(formal, followers, gaps),
     )
 
 
@@ -484,51 +410,6 @@ def _by_context(pairs: Iterable[tuple[Context | None, Person]]) -> list[ContextP
     ]
 
 
-def contexts_of(person: Person) -> QuerySet[Context]:
-    """Every context the person was ever a member of, each once (the person's record)."""
-    return Context.objects.filter(memberships__person=person).distinct()
-
-
-def active_follows() -> QuerySet[Follow]:
-    now = timezone.now()
-    return Follow.objects.filter(since__lte=now).filter(Q(until__isnull=True) | Q(until__gte=now))
-
-
-def month_starts(now: datetime, months: int) -> list[datetime]:
-    """The first instants of the last `months` calendar months, oldest first."""
-    index = now.year * 12 + now.month - 1
-    return [
-        now.replace(
-            year=i // 12, month=i % 12 + 1, day=1, hour=0, minute=0, second=0, microsecond=0
-        )
-        for i in range(index - months + 1, index + 1)
-    ]
-
-
-def recognition_months(person: Person, months: int = HISTORY_MONTHS) -> list[tuple[str, int, int]]:
-    """(month, given, received) over the last `months` months, oldest first; months without any
-    recognition are included so that the chart's time axis is regular. Recognitions exchanged
-    with people who opted out of analytics are not counted."""
-    starts = month_starts(timezone.localtime(), months)  # TruncMonth buckets in TIME_ZONE
-
-    def per_month(rows: QuerySet[Recognition]) -> Counter[str]:
-        counted = (
-            rows.filter(at__gte=starts[0])
-            .annotate(month=TruncMonth("at"))
-            .values("month")
-            .annotate(n=Count("id"))
-            .values_list("month", "n")
-        )
-        return Counter({f"{month:%Y-%m}": n for month, n in counted})
-
-    given = per_month(Recognition.objects.filter(giver=person, receiver__analytics_opt_out=False))
-    received = per_month(
-        Recognition.objects.filter(receiver=person, giver__analytics_opt_out=False)
-    )
-    labels = [f"{month:%Y-%m}" for month in starts]
-    return [(label, given[label], received[label]) for label in labels]
-
-
 def _recognition_chart(months: list[tuple[str, int, int]]) -> SafeString:
     top = max((max(given, received) for _, given, received in months), default=0)
     return charts.line_chart(
@@ -557,7 +438,7 @@ def profile(person: Person, with_findings: bool) -> Profile:
         (follow.context, follow.follower)
         for follow in follows.filter(leader=person, follower__in=present)
     )
-    months = recognition_months(person)
+    months = recognition_months(person, HISTORY_MONTHS)
     run = overview.latest_run()
     result = Profile(
         person,
@@ -569,16 +450,12 @@ def profile(person: Person, with_findings: bool) -> Profile:
         run=run,
     )
     if run is not None:
-        result.metrics = dict(
-            PersonMetric.objects.filter(
-                run=run, person=person, metric__in=PERSON_METRICS
-            ).values_list("metric", "value")
-        )
+        result.metrics = person_metrics(run, person, PERSON_METRICS)
         if with_findings:
-            result.findings = findings_about(person, run)
+            result.findings = explained_findings_about(person, run)
     return result
 
 
-def findings_about(person: Person, run: MiningRun) -> list[PersonFinding]:
-    found = Finding.objects.filter(run=run, subjects=person).select_related("context")
+def explained_findings_about(person: Person, run: MiningRun) -> list[PersonFinding]:
+    found = findings_about(person, run)
     return [PersonFinding(finding, explanation_of(finding.pattern)) for finding in found]

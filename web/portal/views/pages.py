@@ -15,8 +15,9 @@ from django.views.decorators.http import require_POST
 
 from analytics import overview
 from analytics.release import MIN_GROUP_SIZE
+from analytics.selectors import active_run
 from people.models import Context, ContextKind, Person
-from people.selectors import person_of
+from people.selectors import contexts_of, person_of
 from people.services import set_analytics_opt_out
 from sociograph.accounts.roles import Role, role_of
 from web.portal import selectors
@@ -116,7 +117,7 @@ def contexts(request: HttpRequest) -> HttpResponse:
     context = {
         "title": "Contexts",
         "run": run,
-        "active_run": selectors.active_run(),
+        "active_run": active_run(),
         "table": table,
         "pages": _page_links(table.page, sort, direction, kind) if table is not None else [],
         "headers": _headers(sort, descending, kind),
@@ -132,7 +133,7 @@ def leadership(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "title": f"Leadership in {view.context.key}",
         "view": view,
-        "active_run": selectors.active_run(),
+        "active_run": active_run(),
     }
     return render(request, "portal/leadership.html", context)
 
@@ -150,10 +151,10 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "title": subject.name,
         "profile": selectors.profile(subject, with_findings=hr),
-        "contexts": selectors.contexts_of(subject),
+        "contexts": contexts_of(subject),
         "is_hr": hr,
         "own_page": own_page,
-        "active_run": selectors.active_run(),
+        "active_run": active_run(),
     }
     return render(request, "portal/person.html", context)
 

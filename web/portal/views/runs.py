@@ -8,9 +8,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_POST
 
 from analytics.models import MiningRun
+from analytics.selectors import active_run
 from analytics.services import start_run as start_mining_run
 from web.portal.access import hr_required
-from web.portal.selectors import active_run, run_state
+from web.portal.selectors import run_state
 
 
 @require_POST
