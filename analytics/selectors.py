@@ -7,9 +7,17 @@ from collections.abc import Iterator
 from analytics.models import Finding, MiningRun, RunStatus
 from analytics.release import release_of
 
+ACTIVE_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
+
 
 class RunNotFound(LookupError):
     pass
+
+
+def active_run() -> MiningRun | None:
+    """The newest queued or running run, if any."""
+    active = MiningRun.objects.filter(status__in=ACTIVE_STATUSES)
+    return active.order_by("-created_at", "-id").first()
 
 
 def run_by_reference(reference: str) -> MiningRun:

@@ -21,9 +21,10 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 
 from analytics import overview, release
-from analytics.models import Finding, MiningRun, PersonMetric, RunStatus
+from analytics.models import Finding, MiningRun, PersonMetric
 from analytics.patterns.leadership import DEFAULTS as LEADERSHIP_DEFAULTS
-from analytics.services import progress
+from analytics.selectors import active_run as active_run  # the dashboard follows it
+from analytics.services import DEFAULT_WINDOW_DAYS, progress
 from people import roster
 from people.models import Context, ContextKind, Membership, Person
 from recognition.models import Follow, Recognition
@@ -37,7 +38,6 @@ from sociograph import charts
 
 PERSON_METRICS = ("partner_entropy", "in_degree", "out_degree", "leader_count")
 SORTABLE_COLUMNS = ("name", "size", *overview.CONTEXT_COLUMNS)
-DEFAULT_WINDOW_DAYS = 90
 CONTEXTS_PER_PAGE = 50
 HISTORY_MONTHS = 12
 
@@ -45,12 +45,6 @@ HISTORY_MONTHS = 12
 def newest_run() -> MiningRun | None:
     """The newest run whatever its status."""
     return MiningRun.objects.order_by("-created_at", "-id").first()
-
-
-def active_run() -> MiningRun | None:
-    """The newest queued or running run, if any."""
-    active = MiningRun.objects.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
-    return active.order_by("-created_at", "-id").first()
 
 
 def followed_run() -> MiningRun | None:
