@@ -18,7 +18,7 @@ from analytics.models import (
     PersonMetric,
     RunRelease,
 )
-from analytics.services import DEFAULT_WINDOW_DAYS, progress, start_run
+from analytics.services import DEFAULT_WINDOW_DAYS, RunAlreadyActive, progress, start_run
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -84,8 +84,13 @@ class MiningRunAdmin(ReadOnlyAdmin):
                 request, "window_days must be a whole number of days, at least 1", messages.ERROR
             )
             return HttpResponseRedirect(reverse("admin:analytics_miningrun_start"))
-        run = start_run(window_days, requested_by=request.user.get_username())
-        self.message_user(request, f"Run {run.pk} queued over the last {window_days} days.")
+        try:
+            run = start_run(window_days, requested_by=request.user.get_username())
+        except RunAlreadyActive as refused:
+            self.message_user(request, str(refused), messages.WARNING)
+            run = refused.active
+        else:
+            self.message_user(request, f"Run {run.pk} queued over the last {window_days} days.")
         return HttpResponseRedirect(reverse("admin:analytics_miningrun_change", args=[run.pk]))
 
 

@@ -15,6 +15,8 @@ from people.selectors import lead_role_holders, members_on, teams_among
 
 KINDS_LED_BY_MANAGERS = frozenset({ContextKind.TEAM, ContextKind.PROJECT})
 
+ACTIVE_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
+
 
 class RunNotFound(LookupError):
     pass
@@ -27,7 +29,7 @@ def newest_run() -> MiningRun | None:
 
 def active_run() -> MiningRun | None:
     """The newest queued or running run, if any."""
-    active = MiningRun.objects.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
+    active = MiningRun.objects.filter(status__in=ACTIVE_STATUSES)
     return active.order_by("-created_at", "-id").first()
 
 

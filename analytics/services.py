@@ -13,7 +13,7 @@ from typing import Any
 import redis
 from celery import current_app
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from redis.lock import Lock
 
@@ -35,6 +35,7 @@ from analytics.patterns import (
 )
 from analytics.patterns.base import Family, FamilyResult, Window
 from analytics.release import release_of
+from analytics.selectors import active_run
 from people.models import Context, Person
 from sociograph.ingest.bulk import insert_rows
 
@@ -57,11 +58,27 @@ class MiningBusy(Exception):
 
 DEFAULT_WINDOW_DAYS = 90  # a run mines the events of this many days before its end
 MINE_TASK = "analytics.tasks.mine"
+START_LOCK_KEY = 0x50C10  # PostgreSQL advisory lock taken while a run is started
+
+
+class RunAlreadyActive(Exception):
+    """A run is queued or running: no other run starts until it finishes."""
+
+    def __init__(self, active: MiningRun) -> None:
+        super().__init__(
+            f"Mining run {active.pk} is already {active.status}: "
+            "wait for it to finish before starting another."
+        )
+        self.active = active
+
+    def __reduce__(self) -> tuple[type[RunAlreadyActive], tuple[MiningRun]]:
+        return type(self), (self.active,)  # Celery pickles a task's exception
 
 
 def create_run(
     window_days: int = DEFAULT_WINDOW_DAYS, now: datetime | None = None, **params: Any
 ) -> MiningRun:
+    """The run record alone, whatever else is active: interfaces start runs with start_run."""
     end = now or timezone.now()
     return MiningRun.objects.create(
         window_start=end - timedelta(days=window_days),
@@ -71,11 +88,33 @@ def create_run(
     )
 
 
-def start_run(window_days: int = DEFAULT_WINDOW_DAYS, **params: Any) -> MiningRun:
-    """Create a run and have a Celery worker mine it once the creating transaction commits."""
-    run = create_run(window_days, **params)
-    transaction.on_commit(lambda: queue_mining(run.pk))
+def start_run(
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    *,
+    now: datetime | None = None,
+    queue: bool = True,
+    **params: Any,
+) -> MiningRun:
+    """Create a run unless one is queued or running (RunAlreadyActive), and have a Celery worker
+    mine it once the creating transaction commits. `queue=False`: the caller mines it (the `mine`
+    command's --sync, the weekly task's chain)."""
+    with transaction.atomic():
+        _serialize_starts()
+        active = active_run()
+        if active is not None:
+            raise RunAlreadyActive(active)
+        run = create_run(window_days, now, **params)
+    if queue:
+        transaction.on_commit(lambda: queue_mining(run.pk))
     return run
+
+
+def _serialize_starts() -> None:
+    """Two starts at once must not both find no active run. SQLite's transactions are IMMEDIATE
+    (sociograph.settings.base): they are serialized already. PostgreSQL needs a lock."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [START_LOCK_KEY])
 
 
 def queue_mining(run_id: int) -> None:

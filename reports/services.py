@@ -14,12 +14,10 @@ from django.utils import timezone
 
 from analytics.models import MiningRun
 from analytics.overview import run_label
-from analytics.services import create_run
+from analytics.services import DEFAULT_WINDOW_DAYS, start_run
 from reports.builder import ReportError, write_report
 from reports.models import Report
 from reports.selectors import REPORT_FAILURE_KEY, hr_recipients, scheduled_run
-
-WEEKLY_WINDOW_DAYS = 90
 
 logger = logging.getLogger(__name__)
 
@@ -83,10 +81,11 @@ def weekly_run(task_id: str | None = None) -> MiningRun:
     """The run of the current schedule slot (today in settings.TIME_ZONE), created when missing.
 
     A task redelivered after a worker crash finds the run it created by its task id, even on a
-    later day."""
+    later day. Creating one obeys the one-active-run rule (analytics.services.RunAlreadyActive);
+    the run is returned unqueued: the weekly task chains its mining and its report."""
     slot = timezone.localdate(timezone=timezone.get_default_timezone()).isoformat()
-    return scheduled_run(slot, task_id) or create_run(
-        WEEKLY_WINDOW_DAYS, scheduled_for=slot, task_id=task_id
+    return scheduled_run(slot, task_id) or start_run(
+        DEFAULT_WINDOW_DAYS, queue=False, scheduled_for=slot, task_id=task_id
     )
 
 

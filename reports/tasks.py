@@ -7,11 +7,15 @@ import logging
 from celery import Task, chain, shared_task
 
 from analytics.models import MiningRun, RunStatus
+from analytics.services import RunAlreadyActive
 from analytics.tasks import mine
 from reports.builder import ReportError
 from reports.services import record_report_failure, report_and_send, weekly_run
 
 WEEKLY_TASK = "sociograph.reports.tasks.weekly_mining_and_report"
+# While a run started by hand is queued or running, the weekly run waits: tried again every
+# ten minutes for up to a day.
+WEEKLY_RETRY_SECONDS, WEEKLY_RETRIES = 600, 144
 
 logger = logging.getLogger(__name__)
 
@@ -32,11 +36,14 @@ def report_run(run_id: int) -> dict[str, object]:
     return {"run": run.pk, "report": report.pk, "sent": report.emailed_at is not None}
 
 
-@shared_task(name=WEEKLY_TASK, bind=True)
+@shared_task(name=WEEKLY_TASK, bind=True, max_retries=WEEKLY_RETRIES)
 def weekly_mining_and_report(self: Task) -> dict[str, object]:
     """Mine this schedule slot's run and report it. A redelivered or repeated task takes up the
     slot's run where it stands instead of starting another one."""
-    run = weekly_run(task_id=self.request.id)
+    try:
+        run = weekly_run(task_id=self.request.id)
+    except RunAlreadyActive as refused:
+        raise self.retry(exc=refused, countdown=WEEKLY_RETRY_SECONDS) from None
     if run.status == RunStatus.SUCCEEDED:
         report_run.delay(run.pk)  # files and sends only what is missing
     elif run.status in (RunStatus.QUEUED, RunStatus.FAILED):

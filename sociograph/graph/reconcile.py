@@ -20,6 +20,7 @@ from sociograph.graph.schema import apply_schema
 from sociograph.graph.services import wipe_graph
 
 SAMPLE_SIZE = 5
+RELAY_WAIT_SECONDS = 120
 
 
 @dataclass
@@ -108,6 +109,96 @@ def queue_repairs(drifts: list[EntityDrift]) -> int:
                 record_change(spec.model, uuids)
             queued += len(uuids)
     return queued
+
+
+@dataclass
+class ReconcileReport:
+    """What `check_and_repair` did: the comparison of every entity kind, the repair, and the
+    comparison after it. The `graph_reconcile` command prints it; the task returns it."""
+
+    found: list[EntityDrift]
+    relay_failure: str = ""  # the relay before comparing failed: pending changes look like drift
+    parked: int = 0  # outbox entries the relay gave up on
+    repaired: int | None = None  # entities re-projected; None when no repair was made
+    repair_relay_failure: str = ""
+    after_repair: list[EntityDrift] = field(default_factory=list)
+
+    @property
+    def drift_found(self) -> bool:
+        return any(drift.drifted for drift in self.found)
+
+    @property
+    def in_sync(self) -> bool:
+        """No drift at the end: none was found, or the repair removed it."""
+        final = self.found if self.repaired is None else self.after_repair
+        return not any(drift.drifted for drift in final)
+
+    def lines(self) -> list[str]:
+        lines = [_relay_failed(self.relay_failure)] if self.relay_failure else []
+        if self.parked:
+            lines.append(f"{self.parked} outbox entries are parked after repeated failures")
+        lines += [drift.describe() for drift in self.found]
+        if self.repaired is not None:
+            if self.repair_relay_failure:
+                lines.append(_relay_failed(self.repair_relay_failure))
+            lines.append(f"repaired: re-projected {self.repaired} entities; after repair:")
+            lines += [drift.describe() for drift in self.after_repair]
+        if self.in_sync:
+            lines.append("no drift")
+        return lines
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "in_sync": self.in_sync,
+            "relay_failure": self.relay_failure,
+            "parked": self.parked,
+            "checked": _counts(self.found),
+            "repaired": self.repaired,
+            "repair_relay_failure": self.repair_relay_failure,
+            "after_repair": _counts(self.after_repair),
+            "lines": self.lines(),
+        }
+
+
+def _relay_failed(failure: str) -> str:
+    return f"relay failed: {failure}"
+
+
+def _counts(drifts: list[EntityDrift]) -> dict[str, dict[str, int]]:
+    return {
+        drift.entity: {
+            "sql": drift.sql_count,
+            "neo4j": drift.graph_count,
+            "missing": len(drift.missing),
+            "extra": len(drift.extra),
+            "different": len(drift.different),
+        }
+        for drift in drifts
+    }
+
+
+def _relay_all() -> str:
+    """Relay what is pending (pending is not drift); a failure is reported, not raised: the
+    comparison then shows what did not reach Neo4j."""
+    try:
+        relay.relay(wait_seconds=RELAY_WAIT_SECONDS)
+    except Exception as error:  # noqa: BLE001 - reported in the report
+        return f"{type(error).__name__}: {error}"
+    return ""
+
+
+def check_and_repair(repair: bool = True) -> ReconcileReport:
+    """Relay, compare every entity kind, and (unless `repair` is False) put each drifted entity
+    in the outbox, relay it and compare again."""
+    relay_failure = _relay_all()
+    report = ReconcileReport(
+        found=compare_all(), relay_failure=relay_failure, parked=relay.parked_entries()
+    )
+    if repair and report.drift_found:
+        report.repaired = queue_repairs(report.found)
+        report.repair_relay_failure = _relay_all()
+        report.after_repair = compare_all()
+    return report
 
 
 def rebuild(wait_seconds: float = 60) -> dict[str, int]:

@@ -15,7 +15,8 @@ from rest_framework import serializers
 from rest_framework.fields import Field, empty
 
 from analytics.models import Finding, MiningRun
-from analytics.services import progress
+from analytics.release import FEW_PEOPLE, MAX_DIFFERENCE
+from analytics.services import DEFAULT_WINDOW_DAYS, progress
 from people.models import Context, ContextKind, Membership, Person, parse_context_key
 from people.periods import dates_problem
 from recognition.models import Follow, Interaction, Recognition
@@ -369,7 +370,7 @@ class RunSerializer(serializers.ModelSerializer[MiningRun]):
 
 
 class RunRequestSerializer(serializers.Serializer[dict[str, Any]]):
-    window_days = serializers.IntegerField(min_value=1, max_value=3650, default=90)
+    window_days = serializers.IntegerField(min_value=1, max_value=3650, default=DEFAULT_WINDOW_DAYS)
 
 
 class MetricSerializer(serializers.Serializer[dict[str, Any]]):
@@ -379,8 +380,9 @@ class MetricSerializer(serializers.Serializer[dict[str, Any]]):
     value = serializers.FloatField(allow_null=True)
     withheld = serializers.BooleanField(
         help_text=(
-            "True when the release rule withholds the group's aggregates (fewer than 5 people, "
-            "or 1-4 people apart from another released group; docs/api.md): no value is given"
+            "True when the release rule withholds the group's aggregates "
+            f"({FEW_PEOPLE}, or 1-{MAX_DIFFERENCE} people apart from another released group; "
+            "docs/api.md): no value is given"
         )
     )
 

@@ -30,7 +30,7 @@ from analytics.selectors import (
     newest_run,
     person_metrics,
 )
-from analytics.services import progress
+from analytics.services import DEFAULT_WINDOW_DAYS, progress
 from people import roster
 from people.models import Context, ContextKind, Person
 from people.selectors import members_on, present_on
@@ -53,7 +53,6 @@ from sociograph import charts
 
 PERSON_METRICS = ("partner_entropy", "in_degree", "out_degree", "leader_count")
 SORTABLE_COLUMNS = ("name", "size", *overview.CONTEXT_COLUMNS)
-DEFAULT_WINDOW_DAYS = 90
 CONTEXTS_PER_PAGE = 50
 HISTORY_MONTHS = 12
 

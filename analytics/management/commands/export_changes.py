@@ -1,10 +1,9 @@
 from typing import Any
 
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from analytics.management.run_command import RunCommand
 from analytics.models import MiningRun
-from analytics.selectors import change_rows, previous_run
+from analytics.selectors import RunNotFound, change_rows, previous_run, run_by_reference
 from sociograph.ingest.csv_output import csv_writer
 
 
@@ -12,11 +11,20 @@ def _cell(value: float | None) -> str:
     return "" if value is None else f"{value:.6g}"
 
 
-class Command(RunCommand):
+class Command(BaseCommand):
     help = (
         "Print how each metric changed between a run and the run before it, as CSV: "
         "scope,subject,metric,before,now,change (empty where a side has no value)."
     )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--run", default="latest", help="a run id, or latest (default)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            self.handle_run(run_by_reference(options["run"]), options)
+        except RunNotFound as error:
+            raise CommandError(str(error)) from error
 
     def handle_run(self, run: MiningRun, options: dict[str, Any]) -> None:
         before = previous_run(run)

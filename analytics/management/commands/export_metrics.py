@@ -1,24 +1,24 @@
 from typing import Any
 
-from django.core.management.base import CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from analytics.management.run_command import RunCommand
 from analytics.models import MiningRun
-from analytics.release import release_of
-from analytics.selectors import metric_rows
+from analytics.release import MAX_DIFFERENCE, MIN_GROUP_SIZE, release_of
+from analytics.selectors import RunNotFound, metric_rows, run_by_reference
 from sociograph.ingest.csv_output import csv_writer
 
 INCLUDE_WITHHELD_HELP = (
-    "Also print the aggregates the release rule withholds (groups under 5 people, or differing "
-    "by 1-4 people from another released group): for HR admins working on the server"
+    "Also print the aggregates the release rule withholds (groups under "
+    f"{MIN_GROUP_SIZE} people, or differing by 1-{MAX_DIFFERENCE} people from another released "
+    "group): for HR admins working on the server"
 )
 
 
-class Command(RunCommand):
+class Command(BaseCommand):
     help = "Print a run's metrics as CSV: scope,subject,metric,value."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        super().add_arguments(parser)
+        parser.add_argument("--run", default="latest", help="a run id, or latest (default)")
         parser.add_argument(
             "--include-withheld",
             "--include-small-groups",
@@ -26,6 +26,12 @@ class Command(RunCommand):
             action="store_true",
             help=INCLUDE_WITHHELD_HELP,
         )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            self.handle_run(run_by_reference(options["run"]), options)
+        except RunNotFound as error:
+            raise CommandError(str(error)) from error
 
     def handle_run(self, run: MiningRun, options: dict[str, Any]) -> None:
         writer = csv_writer(self.stdout)
@@ -37,7 +43,7 @@ class Command(RunCommand):
             report_withheld(self, run)
 
 
-def report_withheld(command: RunCommand, run: MiningRun) -> None:
+def report_withheld(command: BaseCommand, run: MiningRun) -> None:
     """Say on stderr how many groups' aggregates the release rule withheld."""
     release = release_of(run)
     contexts = len(release.withheld_context_ids)
@@ -45,5 +51,6 @@ def report_withheld(command: RunCommand, run: MiningRun) -> None:
         org = "" if release.org_released else "the org metrics and "
         command.stderr.write(
             f"withheld {org}the metrics of {contexts} context(s) by the release rule (groups "
-            "under 5 people or differing by 1-4 people; --include-withheld to print them)"
+            f"under {MIN_GROUP_SIZE} people or differing by 1-{MAX_DIFFERENCE} people; "
+            "--include-withheld to print them)"
         )

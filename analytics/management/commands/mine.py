@@ -5,8 +5,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from analytics.models import MiningRun, RunStatus
-from analytics.services import DEFAULT_WINDOW_DAYS, create_run, execute_run, progress
-from analytics.tasks import mine
+from analytics.services import (
+    DEFAULT_WINDOW_DAYS,
+    RunAlreadyActive,
+    execute_run,
+    progress,
+    start_run,
+)
 
 FINISHED = {RunStatus.SUCCEEDED, RunStatus.FAILED}
 
@@ -27,14 +32,17 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["window_days"] < 1:
             raise CommandError("--window-days must be at least 1")
-        run = create_run(options["window_days"], now=self._as_of(options["as_of"]))
+        as_of = self._as_of(options["as_of"])
+        try:
+            run = start_run(options["window_days"], now=as_of, queue=not options["sync"])
+        except RunAlreadyActive as refused:
+            raise CommandError(str(refused)) from None
         self.stdout.write(
             f"run {run.pk}: window {run.window_start:%Y-%m-%d} .. {run.window_end:%Y-%m-%d}"
         )
         if options["sync"]:
             run = execute_run(run.pk)
         else:
-            mine.delay(run.pk)
             if not options["wait"]:
                 self.stdout.write(f"run {run.pk} queued")
                 return

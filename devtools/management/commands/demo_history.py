@@ -1,12 +1,11 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from analytics.models import MiningRun, RunStatus
-from analytics.services import DEFAULT_WINDOW_DAYS
+from analytics.services import DEFAULT_WINDOW_DAYS, RunAlreadyActive, execute_run, start_run
 
 
 class Command(BaseCommand):
@@ -25,11 +24,13 @@ class Command(BaseCommand):
             return
         today = timezone.now()
         for weeks_ago in range(options["weeks"], 0, -1):
-            as_of = today - timedelta(weeks=weeks_ago)
-            call_command(
-                "mine",
-                sync=True,
-                window_days=options["window_days"],
-                as_of=as_of.isoformat(),
-                stdout=self.stdout,
-            )
+            self._mine(options["window_days"], as_of=today - timedelta(weeks=weeks_ago))
+
+    def _mine(self, window_days: int, as_of: datetime) -> None:
+        try:
+            run = start_run(window_days, now=as_of, queue=False)
+        except RunAlreadyActive as refused:
+            raise CommandError(str(refused)) from None
+        run = execute_run(run.pk)
+        window = f"{run.window_start:%Y-%m-%d} .. {run.window_end:%Y-%m-%d}"
+        self.stdout.write(f"run {run.pk} {run.status}: window {window}")

@@ -1,23 +1,28 @@
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from analytics.management.run_command import RunCommand
 from analytics.models import MiningRun
+from analytics.selectors import RunNotFound, run_by_reference
 from reports.builder import ReportError, write_report
 
 
-class Command(RunCommand):
-    failures = (*RunCommand.failures, ReportError)
+class Command(BaseCommand):
     help = (
         "Write DIR/report.html and DIR/report.pdf, the org-health report of a mining run "
         "(nothing is sent or kept in the report history)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        super().add_arguments(parser)
+        parser.add_argument("--run", default="latest", help="a run id, or latest (default)")
         parser.add_argument("--out", type=Path, required=True, help="output directory")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            self.handle_run(run_by_reference(options["run"]), options)
+        except (RunNotFound, ReportError) as error:
+            raise CommandError(str(error)) from error
 
     def handle_run(self, run: MiningRun, options: dict[str, Any]) -> None:
         try:

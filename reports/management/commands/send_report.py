@@ -1,19 +1,27 @@
 from typing import Any
 
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from analytics.management.run_command import RunCommand
 from analytics.models import MiningRun, RunStatus
+from analytics.selectors import RunNotFound, run_by_reference
 from reports.builder import ReportError
 from reports.services import report_and_send
 
 
-class Command(RunCommand):
-    failures = (*RunCommand.failures, ReportError)
+class Command(BaseCommand):
     help = (
         "File a run's org-health report in the report history and e-mail it to the HR admins: "
         "what the weekly task does after mining (once per run; a second call sends nothing)."
     )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--run", default="latest", help="a run id, or latest (default)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            self.handle_run(run_by_reference(options["run"]), options)
+        except (RunNotFound, ReportError) as error:
+            raise CommandError(str(error)) from error
 
     def handle_run(self, run: MiningRun, options: dict[str, Any]) -> None:
         if run.status != RunStatus.SUCCEEDED:

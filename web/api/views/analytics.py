@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -15,11 +14,10 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from analytics.models import MiningRun, RunStatus
-from analytics.services import create_run
-from analytics.tasks import mine
+from analytics.services import RunAlreadyActive, start_run
 from sociograph.accounts.roles import Role
 from web.api import selectors
-from web.api.errors import ApiSchema, MethodCheckedFirst
+from web.api.errors import ApiSchema, Conflict, MethodCheckedFirst
 from web.api.filters import choice_param, text_param
 from web.api.permissions import Policy
 from web.api.serializers import (
@@ -77,11 +75,14 @@ class RunViewSet(
 
     @extend_schema(request=RunRequestSerializer, responses={202: RunSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Start a mining run in a worker; 202 with the run, its URL in Location."""
+        """Start a mining run in a worker; 202 with the run, its URL in Location. 409 while another
+        run is queued or running."""
         incoming = RunRequestSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        run = create_run(incoming.validated_data["window_days"])
-        transaction.on_commit(lambda: mine.delay(run.pk))
+        try:
+            run = start_run(incoming.validated_data["window_days"])
+        except RunAlreadyActive as refused:
+            raise Conflict(str(refused)) from None
         url = reverse("api:run-detail", kwargs={"pk": run.pk}, request=request)
         return Response(
             self.get_serializer(run).data,

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from analytics import overview
 from analytics.release import MIN_GROUP_SIZE
 from analytics.selectors import active_run
+from analytics.services import DEFAULT_WINDOW_DAYS
 from people.models import Context, ContextKind, Person
 from people.selectors import contexts_of, person_of
 from people.services import set_analytics_opt_out
@@ -33,7 +34,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @hr_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    context = {"title": "Dashboard", "board": selectors.dashboard()}
+    context = {
+        "title": "Dashboard",
+        "board": selectors.dashboard(),
+        "min_group_size": MIN_GROUP_SIZE,
+    }
     return render(request, "portal/dashboard.html", context)
 
 
@@ -134,6 +139,7 @@ def leadership(request: HttpRequest, pk: int) -> HttpResponse:
         "title": f"Leadership in {view.context.key}",
         "view": view,
         "active_run": active_run(),
+        "window_days": DEFAULT_WINDOW_DAYS,  # the window of the reads before any run
     }
     return render(request, "portal/leadership.html", context)
 

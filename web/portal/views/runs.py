@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_POST
 
 from analytics.models import MiningRun
-from analytics.selectors import active_run
+from analytics.services import RunAlreadyActive
 from analytics.services import start_run as start_mining_run
 from web.portal.access import hr_required
 from web.portal.selectors import run_state
@@ -18,16 +18,12 @@ from web.portal.selectors import run_state
 @hr_required
 def start_run(request: HttpRequest) -> HttpResponse:
     """Queue a run, unless one is queued or running: the dashboard follows that one."""
-    active = active_run()
-    if active is not None:
-        messages.warning(
-            request,
-            f"Mining run {active.pk} is already {active.status}: "
-            "wait for it to finish before starting another.",
-        )
-        return redirect("portal:dashboard")
-    run = start_mining_run(requested_by=request.user.get_username())
-    messages.info(request, f"Mining run {run.pk} queued.")
+    try:
+        run = start_mining_run(requested_by=request.user.get_username())
+    except RunAlreadyActive as refused:
+        messages.warning(request, str(refused))
+    else:
+        messages.info(request, f"Mining run {run.pk} queued.")
     return redirect("portal:dashboard")
 
 

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sociograph.graph import reconcile, relay
+from sociograph.graph import reconcile
 
 
 class Command(BaseCommand):
@@ -15,32 +15,11 @@ class Command(BaseCommand):
         parser.add_argument("--no-repair", action="store_true", help="Only report the drift")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        self._relay()  # what is merely pending is not drift
-        parked = relay.parked_entries()
-        if parked:
-            self.stdout.write(f"{parked} outbox entries are parked after repeated failures")
-        drifts = reconcile.compare_all()
-        self._print(drifts)
-        if not any(d.drifted for d in drifts):
-            self.stdout.write("no drift")
+        report = reconcile.check_and_repair(repair=not options["no_repair"])
+        for line in report.lines():
+            self.stdout.write(line)
+        if report.in_sync:
             return
-        if options["no_repair"]:
+        if report.repaired is None:
             raise CommandError("drift found (not repaired: --no-repair)")
-        queued = reconcile.queue_repairs(drifts)
-        self._relay()
-        remaining = reconcile.compare_all()
-        self.stdout.write(f"repaired: re-projected {queued} entities; after repair:")
-        self._print(remaining)
-        if any(d.drifted for d in remaining):
-            raise CommandError("drift remains after repair")
-        self.stdout.write("no drift")
-
-    def _relay(self) -> None:
-        try:
-            relay.relay(wait_seconds=120)
-        except Exception as error:  # noqa: BLE001 - reported; the comparison then shows the drift
-            self.stdout.write(f"relay failed: {type(error).__name__}: {error}")
-
-    def _print(self, drifts: list[reconcile.EntityDrift]) -> None:
-        for drift in drifts:
-            self.stdout.write(drift.describe())
+        raise CommandError("drift remains after repair")
