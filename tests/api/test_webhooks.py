@@ -656,12 +656,12 @@ def test_the_allow_list_lets_named_hosts_and_networks_through(settings: Settings
 )
 def test_the_admin_form_refuses_the_same_urls(admin_client: Client, url: str) -> None:
     form = {"url": url, "patterns": '["silo"]', "is_active": "on"}
-    response = admin_client.post(reverse("admin:api_webhook_add"), form)
+    response = admin_client.post(reverse("admin:webhooks_webhook_add"), form)
     assert response.status_code == 200  # the form again, with its error
     assert response.context["adminform"].form.errors["url"]
     assert not Webhook.objects.exists()
     form["url"] = "https://hooks.example.org/hook"
-    assert admin_client.post(reverse("admin:api_webhook_add"), form).status_code == 302
+    assert admin_client.post(reverse("admin:webhooks_webhook_add"), form).status_code == 302
     assert Webhook.objects.get().url == "https://hooks.example.org/hook"
 
 

@@ -31,8 +31,8 @@ from web.portal import network
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-VENDOR = ROOT / "sociograph" / "portal" / "static" / "portal" / "vendor" / "cytoscape"
-TEMPLATE = ROOT / "sociograph" / "portal" / "templates" / "portal" / "network.html"
+VENDOR = ROOT / "web" / "portal" / "static" / "portal" / "vendor" / "cytoscape"
+TEMPLATE = ROOT / "web" / "portal" / "templates" / "portal" / "network.html"
 DATA = "portal:network-data"
 
 # Hub: H1..H7 shown; H8 opts out, H9 leaves without a date (both still members). Tiny has 5
