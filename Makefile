@@ -45,8 +45,9 @@ test-services: install
 test: lint test-services
 	$(TEST_ENV) $(PY) -m pytest
 
+# The tests that need no services: tests/unit and the domain apps' unit tests.
 test-unit: install
-	$(TEST_ENV) $(PY) -m pytest tests/unit
+	$(TEST_ENV) $(PY) -m pytest tests/unit tests/people tests/analytics -m "not integration"
 
 # The production database path: the same suite on Debian's PostgreSQL.
 test-postgres: test-services

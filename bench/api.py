@@ -15,7 +15,7 @@ Everything runs on resources of its own: a SQLite file and state under var/apibe
 the end unless --keep) and Redis database 8 (flushed before and after). No Neo4j: the outbox
 entries the imports and bulk writes leave are never relayed, their nudges wait in Redis database
 8 for a worker that does not exist, and NEO4J_URI points at a closed port so nothing can reach an
-instance by mistake. Each command is a subprocess with an explicit environment (bench/ingest.py's).
+instance by mistake. Each command is a subprocess with an explicit environment (bench/harness.py's).
 Benchmarks are not tests: this prints figures and fails only when a command fails or a request
 does (any non-2xx answer, reported with the server's log).
 """
@@ -39,25 +39,29 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import ingest
-from ingest import (
+from harness import (
     PY,
     REDIS,
     ROOT,
     BenchError,
+    Resources,
     Run,
     Usage,
     accepted,
+    append_section,
+    bench_env,
     check_workdir,
     children_of,
     commit_text,
     default_end,
+    flush_redis,
     generate_org,
     head_commit,
     load_average,
     machine,
     manage,
     mib,
+    probe,
     run,
     source_changed,
     source_stamp,
@@ -65,6 +69,7 @@ from ingest import (
     tagged_line,
     usage_of,
 )
+from probes import PERSON_METRICS
 
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 LOAD = ROOT / "bench" / "api_load.py"
@@ -88,129 +93,6 @@ TARGET_P95_MS, TARGET_CLIENTS, TARGET_PEOPLE = 50.0, 32, 10_000
 # The code serving the API: a change there during a run is reported with the figures.
 SOURCE_FOLDERS = ("sociograph", "people", "recognition", "analytics")
 LOG_TAIL_LINES = 80
-
-# Person metrics as a mining run stores them (docs/analytics.md), one of each per person. The
-# context metrics are the contexts family's own (read in SEED, which runs in a Django process).
-PERSON_METRICS = (
-    "in_degree",
-    "out_degree",
-    "reciprocity",
-    "betweenness",
-    "constraint",
-    "partner_entropy",
-    "burstiness",
-    "recognition_received",
-    "recognition_given",
-    "affect_exposure",
-    "leader_count",
-)
-ORG_METRICS = (
-    "people",
-    "reciprocity",
-    "ei_index",
-    "recognition_gini",
-    "never_recognized_share",
-    "modularity_of_teams",
-    "viability",
-    "agility",
-    "wellbeing",
-)
-
-# Runs in `manage.py shell -c`: one succeeded mining run with a value for every metric above
-# (random but plausible; `size` is the context's real number of active members), then the
-# targets of the load generator: every person's uuid, external_id and a context of theirs (a team
-# when they have one), the run and how many metric rows an HR admin sees in it.
-SEED = """
-import json
-import random
-from datetime import datetime, timedelta
-
-from django.db import transaction
-from django.db.models import Count, Q
-from django.utils import timezone
-
-from analytics.models import ContextMetric, MiningRun, OrgMetric, PersonMetric, RunStatus
-from analytics.patterns.contexts import FAMILY as CONTEXTS
-from people.models import Context, Membership, Person
-
-rng = random.Random({seed})
-end = datetime.fromisoformat({end!r})
-person_values = {{
-    "in_degree": lambda: rng.randint(0, 40),
-    "out_degree": lambda: rng.randint(0, 40),
-    "reciprocity": lambda: rng.random(),
-    "betweenness": lambda: rng.expovariate(2000.0),
-    "constraint": lambda: rng.uniform(0.05, 1.0),
-    "partner_entropy": lambda: rng.random(),
-    "burstiness": lambda: rng.uniform(-0.3, 0.6),
-    "recognition_received": lambda: rng.randint(0, 12),
-    "recognition_given": lambda: rng.randint(0, 12),
-    "affect_exposure": lambda: max(-1.0, min(1.0, rng.gauss(0.1, 0.25))),
-    "leader_count": lambda: rng.randint(0, 4),
-}}
-assert tuple(person_values) == {person_metrics!r}
-now = timezone.now()
-with transaction.atomic():
-    run = MiningRun.objects.create(
-        status=RunStatus.SUCCEEDED,
-        params={{"window_days": {window_days}, "source": "bench/api.py: synthetic values"}},
-        window_start=end - timedelta(days={window_days}),
-        window_end=end,
-        started_at=now,
-        finished_at=now,
-    )
-    people = list(Person.objects.order_by("external_id").values_list("pk", flat=True))
-    PersonMetric.objects.bulk_create(
-        (
-            PersonMetric(run=run, person_id=pk, metric=name, value=value())
-            for pk in people
-            for name, value in person_values.items()
-        ),
-        batch_size=5000,
-    )
-    sizes = Context.objects.annotate(
-        members=Count("memberships", filter=Q(memberships__person__is_active=True))
-    ).values_list("pk", "members")
-    ContextMetric.objects.bulk_create(
-        ContextMetric(
-            run=run, context_id=pk, metric=name, value=members if name == "size" else rng.random()
-        )
-        for pk, members in sizes
-        for name in CONTEXTS.context_metrics
-    )
-    OrgMetric.objects.bulk_create(
-        OrgMetric(run=run, metric=name, value=len(people) if name == "people" else rng.random())
-        for name in {org_metrics!r}
-    )
-context_of = {{}}
-memberships = Membership.objects.order_by("person_id", "context__kind", "pk")
-for person, kind, name in memberships.values_list("person_id", "context__kind", "context__name"):
-    if person not in context_of or kind == "team" and not context_of[person].startswith("team:"):
-        context_of[person] = f"{{kind}}:{{name}}"
-targets = {{
-    "run": run.pk,
-    "end": end.isoformat(),
-    "people": [
-        [str(uuid), external_id, context_of.get(pk, "")]
-        for pk, uuid, external_id in Person.objects.order_by("external_id").values_list(
-            "pk", "uuid", "external_id"
-        )
-    ],
-    "metric_rows": run.person_metrics.filter(person__analytics_opt_out=False).count()
-    + run.context_metrics.count()
-    + run.org_metrics.count(),
-}}
-with open({targets!r}, "w") as handle:
-    json.dump(targets, handle)
-counts = {{
-    "run": run.pk,
-    "person_metrics": run.person_metrics.count(),
-    "context_metrics": run.context_metrics.count(),
-    "org_metrics": run.org_metrics.count(),
-    "metric_rows": targets["metric_rows"],
-}}
-print("SEEDED " + json.dumps(counts))
-"""
 
 
 @dataclass(frozen=True)
@@ -238,19 +120,9 @@ class Settings:
     keep: bool
 
     @property
-    def ingest(self) -> ingest.Settings:
-        """The same resources in bench/ingest.py's terms, to reuse its helpers."""
-        return ingest.Settings(
-            people=self.people,
-            events_per_person=EVENTS_PER_PERSON,
-            seed=self.seed,
-            end=self.end,
-            workdir=self.workdir,
-            bolt_port=1,
-            redis_url=self.redis_url,
-            record=self.record,
-            keep=self.keep,
-        )
+    def resources(self) -> Resources:
+        """What this benchmark runs on (no Neo4j: port 1), for the harness."""
+        return Resources(self.workdir, self.redis_url)
 
     @property
     def scenarios(self) -> list[Scenario]:
@@ -327,8 +199,8 @@ class Figures:
 
 
 def api_env(settings: Settings) -> dict[str, str]:
-    """bench/ingest.py's explicit environment, minus Neo4j, with throttling out of the way."""
-    env = ingest.bench_env(settings.ingest)
+    """The harness's explicit environment, minus Neo4j, with throttling out of the way."""
+    env = bench_env(settings.resources)
     for key in ("NEO4J_INSTANCE", "NEO4J_BOLT_PORT", "NEO4J_HEAP", "NEO4J_PAGECACHE"):
         env.pop(key, None)
     env.update(
@@ -453,19 +325,13 @@ def prepare(settings: Settings, env: Mapping[str, str], figures: Figures) -> dic
         "import_events", manage("import_events", str(data / "events.csv")), env
     )
     figures.events = accepted(figures.prepare["import_events"].output, "import_events")
-    seed = SEED.format(
-        seed=settings.seed,
-        end=settings.end,
-        window_days=WINDOW_DAYS,
-        person_metrics=PERSON_METRICS,
-        org_metrics=ORG_METRICS,
-        targets=str(targets_file(settings)),
-    )
-    script = settings.workdir / "seed_results.py"  # a file, to keep the command line short
-    script.write_text(seed)
     figures.prepare["mining results"] = run(
         "mining results (ORM)",
-        manage("shell", "-c", f"exec(open({str(script)!r}).read())"),
+        probe(
+            "seed-results",
+            *("--seed", str(settings.seed), "--end", settings.end),
+            *("--window-days", str(WINDOW_DAYS), "--targets", str(targets_file(settings))),
+        ),
         env,
     )
     figures.seeded = json.loads(tagged_line(figures.prepare["mining results"].output, "SEEDED"))
@@ -520,10 +386,10 @@ def benchmark(settings: Settings) -> Figures:
     run("redis start", [REDIS, "start"], env)
     shutil.rmtree(settings.workdir, ignore_errors=True)
     settings.workdir.mkdir(parents=True)
-    ingest.flush_redis(settings.ingest)
+    flush_redis(settings.resources)
     try:
         tokens = prepare(settings, env, figures)
-        ingest.flush_redis(settings.ingest)  # the imports' nudges, which nobody consumes
+        flush_redis(settings.resources)  # the imports' nudges, which nobody consumes
         figures.port = free_port()
         with server(settings, env, figures.port, tokens["hr"]) as gunicorn:
             seen: dict[int, Usage] = {}
@@ -548,7 +414,7 @@ def benchmark(settings: Settings) -> Figures:
         figures.source_changed = source_changed(stamp, SOURCE_FOLDERS, "the API")
     finally:
         with suppress(subprocess.CalledProcessError):
-            ingest.flush_redis(settings.ingest)
+            flush_redis(settings.resources)
         if not settings.keep:
             shutil.rmtree(settings.workdir, ignore_errors=True)
     return figures
@@ -686,7 +552,7 @@ def record(text: str, when: datetime) -> None:
         "load generator runs on it too: see the load average and the CPU columns.",
         width=100,
     )
-    ingest.append_section(f"API benchmark, {when:%Y-%m-%d %H:%M} UTC", method, text)
+    append_section(f"API benchmark, {when:%Y-%m-%d %H:%M} UTC", method, text)
 
 
 # --- Command line --------------------------------------------------------------------------------

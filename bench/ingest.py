@@ -23,10 +23,7 @@ Benchmarks are not tests: this prints figures and fails only when a phase fails 
 from __future__ import annotations
 
 import argparse
-import os
-import re
 import shutil
-import signal
 import subprocess
 import sys
 import textwrap
@@ -37,17 +34,47 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PY = ROOT / ".venv" / "bin" / "python"
-CELERY = ROOT / ".venv" / "bin" / "celery"
-MANAGE = str(ROOT / "manage.py")
-NEO4J = str(ROOT / "platform" / "bin" / "neo4j")
-REDIS = str(ROOT / "platform" / "bin" / "redis")
-PERFORMANCE_DOC = ROOT / "docs" / "performance.md"
+from harness import (
+    CELERY,
+    NEO4J_HEAP,
+    NEO4J_PAGECACHE,
+    REDIS,
+    ROOT,
+    BenchError,
+    Resources,
+    Run,
+    Usage,
+    accepted,
+    append_section,
+    bench_env,
+    check_workdir,
+    children_of,
+    commit_text,
+    count_lines,
+    default_end,
+    flush_redis,
+    generate_org,
+    head_commit,
+    load_average,
+    machine,
+    manage,
+    mib,
+    neo4j,
+    neo4j_pid,
+    prepare_stores,
+    probe,
+    relayed,
+    remove_database,
+    run,
+    source_changed,
+    source_stamp,
+    stop_process,
+    usage_of,
+)
+
 # The code on the ingest path: a change there during a run is reported with the figures.
 SOURCE_FOLDERS = ("sociograph", "people", "recognition")
 
-NEO4J_HEAP, NEO4J_PAGECACHE = "2g", "1g"  # the launcher's defaults, stated
 TARGET_EVENTS_PER_SECOND = 20_000
 EVENT_ENTITIES = ("recognition", "follow", "interaction")
 POLL_SECONDS = 0.5
@@ -56,46 +83,6 @@ POLL_SECONDS = 0.5
 STALL_SECONDS = 3.0
 GIVE_UP_SECONDS = 600.0  # no progress at all: the worker is broken
 WORKER_READY_SECONDS = 60.0
-WORKER_STOP_SECONDS = 30.0
-
-# Runs in a subprocess with the bench environment: waits for a line on stdin, then polls the
-# outbox until it is empty and prints how many stalls it had to nudge.
-POLLER = f"""
-import sys, time
-import django
-django.setup()
-from sociograph.graph import relay
-from sociograph.graph.models import OutboxEntry
-from sociograph.graph.tasks import relay_outbox
-print("waiting", flush=True)
-sys.stdin.readline()
-redis, last, nudges = relay._redis(), -1, 0
-progress = nudged = time.monotonic()
-while True:
-    pending = OutboxEntry.objects.count()
-    if pending == 0:
-        break
-    now = time.monotonic()
-    if pending != last:
-        last, progress = pending, now
-    elif now - progress > {GIVE_UP_SECONDS}:
-        print(f"stuck pending={{pending}}", flush=True)
-        sys.exit(1)
-    elif now - max(progress, nudged) > {STALL_SECONDS} and not redis.exists(relay.LOCK_NAME):
-        relay_outbox.apply_async()
-        nudges, nudged = nudges + 1, now
-    time.sleep({POLL_SECONDS})
-print(f"empty nudges={{nudges}}", flush=True)
-"""
-
-SERVER_INFO = (
-    "from sociograph.graph.services import server_info; "
-    "info = server_info(); print(info['version'], info['edition'])"
-)
-
-
-class BenchError(RuntimeError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -111,28 +98,12 @@ class Settings:
     keep: bool
 
     @property
-    def database_file(self) -> Path:
-        return self.workdir / "bench.sqlite3"
-
-    @property
     def data_dir(self) -> Path:
         return self.workdir / "data"
 
-
-@dataclass(frozen=True)
-class Run:
-    seconds: float
-    cpu_seconds: float  # user + system of the child
-    max_rss_kib: int
-    output: str
-
-
-@dataclass(frozen=True)
-class Usage:
-    """What a live process used so far, from /proc."""
-
-    max_rss_kib: int
-    cpu_seconds: float
+    @property
+    def resources(self) -> Resources:
+        return Resources(self.workdir, self.redis_url, self.bolt_port, "bench")
 
 
 @dataclass
@@ -163,136 +134,7 @@ class Figures:
 # --- Processes -----------------------------------------------------------------------------------
 
 
-def bench_env(settings: Settings) -> dict[str, str]:
-    """The caller's environment minus anything that could point elsewhere, plus the bench's."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "NEO4J_", "REDIS_", "CELERY_", "SOCIOGRAPH_"))
-        and key != "DATABASE_URL"
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="sociograph.settings.local",
-        # Local settings turn DEBUG on, which makes Django keep the text of every SQL query.
-        DJANGO_DEBUG="false",
-        DATABASE_URL=f"sqlite:///{settings.database_file}",
-        NEO4J_INSTANCE="bench",
-        NEO4J_BOLT_PORT=str(settings.bolt_port),
-        NEO4J_URI=f"bolt://127.0.0.1:{settings.bolt_port}",
-        NEO4J_USER="neo4j",
-        NEO4J_PASSWORD="sociograph-local",  # noqa: S106 - a throw-away local instance
-        NEO4J_DATABASE="neo4j",
-        NEO4J_HEAP=NEO4J_HEAP,
-        NEO4J_PAGECACHE=NEO4J_PAGECACHE,
-        REDIS_URL=settings.redis_url,
-        CELERY_BROKER_URL=settings.redis_url,
-        CELERY_RESULT_BACKEND=settings.redis_url,
-        SOCIOGRAPH_VAR_DIR=str(settings.workdir),
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-def run(label: str, command: list[str], env: Mapping[str, str], check: bool = True) -> Run:
-    """Run to completion; wall time from spawn to exit and the child's peak RSS (os.wait4)."""
-    print(f"[bench] {label}: {' '.join(command[1:] if command[0] == str(PY) else command)}")
-    started = time.perf_counter()
-    process = subprocess.Popen(  # noqa: S603 - fixed commands built here
-        command,
-        cwd=ROOT,
-        env=dict(env),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert process.stdout is not None
-    output = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    process.stdout.close()
-    if check and process.returncode != 0:
-        tail = "\n".join(output.splitlines()[-30:])
-        raise BenchError(f"{label} failed (exit {process.returncode}):\n{tail}")
-    cpu = usage.ru_utime + usage.ru_stime
-    print(f"[bench] {label}: {seconds:.1f} s (CPU {cpu:.1f} s), peak RSS {mib(usage.ru_maxrss)}")
-    return Run(seconds, cpu, usage.ru_maxrss, output)
-
-
-def manage(*args: str) -> list[str]:
-    return [str(PY), MANAGE, *args]
-
-
-def usage_of(pid: int) -> Usage:
-    """Peak resident set size (VmHWM) and CPU time of a live process; zeros when it is gone."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return Usage(0, 0.0)
-    match = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
-    # After the parenthesized command name: field 3 is the state, 14 and 15 utime and stime.
-    fields = stat.rsplit(")", 1)[1].split()
-    ticks = int(fields[11]) + int(fields[12])
-    return Usage(int(match.group(1)) if match else 0, ticks / os.sysconf("SC_CLK_TCK"))
-
-
-def children_of(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # The command name is in parentheses and may hold spaces; the parent pid follows it.
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            found.append(int(entry.name))
-    return found
-
-
-def stop_process(process: subprocess.Popen[str], label: str) -> None:
-    """TERM (Celery's warm shutdown), then KILL the process group it leads (started here)."""
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(WORKER_STOP_SECONDS)
-    except subprocess.TimeoutExpired:
-        print(f"[bench] {label} did not stop in {WORKER_STOP_SECONDS:.0f} s; killing it")
-        with suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-
-
 # --- Services ------------------------------------------------------------------------------------
-
-
-def neo4j(command: str, env: Mapping[str, str]) -> Run:
-    return run(f"neo4j (bench) {command}", [NEO4J, command], env)
-
-
-def neo4j_pid(settings: Settings) -> int | None:
-    pidfile = settings.workdir / "run" / "neo4j-bench.pid"
-    try:
-        return int(pidfile.read_text().strip())
-    except (OSError, ValueError):
-        return None
-
-
-def flush_redis(settings: Settings) -> None:
-    subprocess.run(  # noqa: S603 - fixed command
-        ["redis-cli", "-u", settings.redis_url, "flushdb"],  # noqa: S607 - Debian's redis-cli
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-
-
-def remove_database(settings: Settings) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{settings.database_file}{suffix}").unlink(missing_ok=True)
 
 
 @contextmanager
@@ -345,73 +187,12 @@ def worker(settings: Settings, env: Mapping[str, str]) -> Iterator[subprocess.Po
 # --- Parsing what the commands print -------------------------------------------------------------
 
 
-def accepted(output: str, label: str) -> int:
-    match = re.search(r"accepted: (\d+)\s+already present: (\d+)\s+rejected: (\d+)", output)
-    if match is None:
-        raise BenchError(f"{label}: no import summary in its output")
-    if int(match.group(3)):
-        raise BenchError(f"{label}: {match.group(3)} rows rejected")
-    return int(match.group(1))
-
-
-def relayed(output: str) -> dict[str, int]:
-    match = re.search(r"relayed \d+ outbox entries \(([^)]*)\); (\d+) pending", output)
-    if match is None:
-        raise BenchError("graph_sync: no relay summary in its output")
-    if int(match.group(2)):
-        raise BenchError(f"graph_sync: {match.group(2)} entries still pending")
-    counts = {}
-    for part in match.group(1).split(", "):
-        name, _, count = part.rpartition(" ")
-        if count.isdigit():
-            counts[name] = int(count)
-    return counts
-
-
 def check_no_drift(result: Run) -> None:
     if "no drift" not in result.output:
         raise BenchError(f"graph_reconcile found drift:\n{result.output}")
 
 
-def count_lines(path: Path) -> int:
-    with path.open("rb") as handle:
-        return sum(1 for _ in handle)
-
-
-def tagged_line(output: str, tag: str) -> str:
-    """The rest of the last line of `output` that starts with `tag` and a space."""
-    for line in reversed(output.splitlines()):
-        if line.startswith(f"{tag} "):
-            return line.removeprefix(f"{tag} ")
-    raise BenchError(f"no {tag} line in the output:\n{output[-2000:]}")
-
-
 # --- The phases ----------------------------------------------------------------------------------
-
-
-def generate_org(
-    env: Mapping[str, str], people: int, events_per_person: int, seed: int, end: str, out: Path
-) -> Run:
-    """`manage.py generate_org` into `out` (org.csv, events.csv): every benchmark's workload."""
-    return run(
-        "generate_org",
-        manage(
-            "generate_org",
-            *("--people", str(people), "--seed", str(seed)),
-            *("--events-per-person", str(events_per_person)),
-            *("--end", end, "--out", str(out)),
-        ),
-        env,
-    )
-
-
-def prepare_stores(env: Mapping[str, str], wipe_graph: bool) -> None:
-    run("migrate", manage("migrate", "--noinput"), env)
-    if wipe_graph:
-        # On an empty SQL database a rebuild empties the graph and re-applies the schema.
-        run("graph_rebuild (empties Neo4j)", manage("graph_rebuild"), env)
-    else:
-        run("graph_schema", manage("graph_schema"), env)
 
 
 def sql_ingest(settings: Settings, env: Mapping[str, str], figures: Figures) -> None:
@@ -421,7 +202,7 @@ def sql_ingest(settings: Settings, env: Mapping[str, str], figures: Figures) -> 
     figures.import_events = run("import_events", manage("import_events", str(events)), env)
     figures.events_imported = accepted(figures.import_events.output, "import_events")
     # Nothing consumed the nudges; they must not reach the end-to-end phase's worker.
-    flush_redis(settings)
+    flush_redis(settings.resources)
 
 
 def projection(env: Mapping[str, str], figures: Figures) -> None:
@@ -434,13 +215,17 @@ def projection(env: Mapping[str, str], figures: Figures) -> None:
 
 
 def end_to_end(settings: Settings, env: Mapping[str, str], figures: Figures) -> None:
-    remove_database(settings)
+    remove_database(settings.resources)
     prepare_stores(env, wipe_graph=True)
-    flush_redis(settings)
+    flush_redis(settings.resources)
     org, events = settings.data_dir / "org.csv", settings.data_dir / "events.csv"
     with worker(settings, env) as celery:
         poller = subprocess.Popen(  # noqa: S603 - fixed command
-            [str(PY), "-c", POLLER],
+            probe(
+                "poll-outbox",
+                *("--give-up", str(GIVE_UP_SECONDS), "--stall", str(STALL_SECONDS)),
+                *("--poll", str(POLL_SECONDS)),
+            ),
             cwd=ROOT,
             env=dict(env),
             stdin=subprocess.PIPE,
@@ -482,25 +267,19 @@ def end_to_end(settings: Settings, env: Mapping[str, str], figures: Figures) -> 
     check_no_drift(figures.e2e_reconcile)
 
 
-def check_workdir(workdir: Path) -> None:
-    """Every benchmark deletes its folder: never the checkout, var/ or a folder above them."""
-    if workdir in (ROOT, ROOT / "var") or workdir in ROOT.parents:
-        raise BenchError(f"{workdir} would be wiped: pick a folder of its own")
-
-
 def benchmark(settings: Settings) -> Figures:
     check_workdir(settings.workdir)
-    env = bench_env(settings)
+    env = bench_env(settings.resources)
     figures = Figures(load_before=load_average())
-    stamp, commit = source_stamp(), head_commit()
+    stamp, commit = source_stamp(SOURCE_FOLDERS), head_commit()
     run("redis start", [REDIS, "start"], env)
     neo4j("stop", env)  # a previous run killed before its clean-up
     shutil.rmtree(settings.workdir, ignore_errors=True)
     settings.workdir.mkdir(parents=True)
-    flush_redis(settings)
+    flush_redis(settings.resources)
     try:
         neo4j("start", env)
-        version = run("neo4j version", manage("shell", "-c", SERVER_INFO), env)
+        version = run("neo4j version", probe("server-info"), env)
         figures.neo4j_version = version.output.strip().splitlines()[-1]
         figures.generate = generate_org(
             env,
@@ -515,7 +294,7 @@ def benchmark(settings: Settings) -> Figures:
         sql_ingest(settings, env, figures)
         projection(env, figures)
         end_to_end(settings, env, figures)
-        pid = neo4j_pid(settings)
+        pid = neo4j_pid(settings.resources)
         figures.neo4j = usage_of(pid) if pid else None
         figures.load_after = load_average()
         figures.commits = (commit, head_commit())
@@ -524,7 +303,7 @@ def benchmark(settings: Settings) -> Figures:
         with suppress(BenchError):
             neo4j("stop", env)
         with suppress(subprocess.CalledProcessError):
-            flush_redis(settings)
+            flush_redis(settings.resources)
         if not settings.keep:
             shutil.rmtree(settings.workdir, ignore_errors=True)
     return figures
@@ -533,84 +312,8 @@ def benchmark(settings: Settings) -> Figures:
 # --- Reporting -----------------------------------------------------------------------------------
 
 
-def mib(kib: int) -> str:
-    return f"{kib / 1024:,.0f} MiB"
-
-
 def rate(count: int, seconds: float) -> str:
     return f"{count / seconds:,.0f}" if seconds > 0 else "-"
-
-
-def load_average() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
-def machine() -> str:
-    import sqlite3  # the standard library's, which Django uses
-
-    cpuinfo = Path("/proc/cpuinfo").read_text()
-    model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.MULTILINE)
-    meminfo = Path("/proc/meminfo").read_text()
-    total = re.search(r"^MemTotal:\s+(\d+) kB", meminfo, re.MULTILINE)
-    debian = Path("/etc/debian_version")
-    return ", ".join(
-        [
-            f"{os.cpu_count()} CPUs ({model.group(1).strip() if model else 'unknown model'})",
-            f"{int(total.group(1)) / 1024**2:.0f} GiB RAM" if total else "RAM unknown",
-            f"Debian {debian.read_text().strip()}" if debian.exists() else os.uname().sysname,
-            f"Python {sys.version.split()[0]}",
-            f"SQLite {sqlite3.sqlite_version}",
-        ]
-    )
-
-
-def head_commit() -> str:
-    """The checked-out commit, read from .git (uncommitted changes are not visible here)."""
-    git = ROOT / ".git"
-    try:
-        head = (git / "HEAD").read_text().strip()
-        if not head.startswith("ref: "):
-            return head[:12]
-        ref = head.removeprefix("ref: ")
-        if (git / ref).exists():
-            return (git / ref).read_text().strip()[:12]
-        for line in (git / "packed-refs").read_text().splitlines():
-            if line.endswith(f" {ref}"):
-                return line.split()[0][:12]
-    except OSError:
-        pass
-    return "unknown"
-
-
-def source_stamp(folders: tuple[str, ...] = SOURCE_FOLDERS) -> tuple[float, str]:
-    """The newest Python source under `folders` (by default the ingest path's): to tell when the
-    code changed during a run. The other benchmarks pass their own folders."""
-    newest, name = 0.0, ""
-    for folder in folders:
-        for path in (ROOT / folder).rglob("*.py"):
-            with suppress(OSError):
-                mtime = path.stat().st_mtime
-                if mtime > newest:
-                    newest, name = mtime, str(path.relative_to(ROOT))
-    return newest, name
-
-
-def source_changed(stamp: tuple[float, str], folders: tuple[str, ...], code: str) -> str:
-    """A warning when a source under `folders` is newer than `stamp` (taken at the start)."""
-    newest = source_stamp(folders)
-    if newest == stamp:
-        return ""
-    return (
-        f"{code}'s Python sources changed during the run (newest: {newest[1]} at "
-        f"{datetime.fromtimestamp(newest[0], UTC):%H:%M:%S} UTC); the figures may mix "
-        "two versions of the code"
-    )
-
-
-def commit_text(commits: tuple[str, str]) -> str:
-    """The commit checked out, or both when it changed during the run."""
-    before, after = commits
-    return before if before == after else f"{before} (at the start; {after} at the end)"
 
 
 def summary(settings: Settings, figures: Figures) -> str:
@@ -705,25 +408,7 @@ def record(text: str, when: datetime) -> None:
     append_section(f"Ingest benchmark, {when:%Y-%m-%d %H:%M} UTC", method, text)
 
 
-def append_section(title: str, method: str, text: str) -> None:
-    """Append a section to docs/performance.md (shared by the benchmarks): its paragraphs
-    wrapped at 100 columns, tables and headings kept as they are."""
-    paragraphs = [
-        part if part.startswith(("|", "#")) else textwrap.fill(part, width=100)
-        for part in text.split("\n\n")
-    ]
-    body = "\n\n".join(paragraphs)
-    with PERFORMANCE_DOC.open("a") as handle:
-        handle.write(f"\n### {title}\n\n{textwrap.fill(method, width=100)}\n\n{body}\n")
-    print(f"[bench] recorded in {PERFORMANCE_DOC.relative_to(ROOT)}")
-
-
 # --- Command line --------------------------------------------------------------------------------
-
-
-def default_end(now: datetime) -> str:
-    """The start of the current UTC day: before now, and the same all day (same files)."""
-    return now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0).isoformat()
 
 
 def parse_args(argv: list[str] | None) -> Settings:

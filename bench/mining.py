@@ -11,8 +11,8 @@ SQLite file in one process), per pattern family and in total: wall seconds and p
 Everything runs on resources of its own: a Neo4j instance `minebench` on port 7692 (started
 here, stopped at the end), a fresh SQLite file per size and Redis database 9, all state under
 var/minebench/ (deleted at the end unless --keep). Each command is a subprocess with an explicit
-environment (bench/ingest.py's); wall time includes process start-up, CPU time and peak memory
-are the child's rusage from os.wait4.
+environment (bench/harness.py's bench_env); wall time includes process start-up, CPU time and
+peak memory are the child's rusage from os.wait4.
 
 At sizes up to 1,000 people the baseline's results are compared with the run's
 (`export_metrics --include-small-groups`, `export_findings`); mismatches are printed, not fatal.
@@ -39,31 +39,36 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import ingest
-from ingest import (
-    NEO4J,
+from harness import (
     NEO4J_HEAP,
     NEO4J_PAGECACHE,
     PY,
     REDIS,
     ROOT,
-    SERVER_INFO,
     BenchError,
+    Resources,
     Run,
     Usage,
     accepted,
+    append_section,
+    bench_env,
     check_workdir,
     commit_text,
     count_lines,
     default_end,
+    flush_redis,
     generate_org,
     head_commit,
     load_average,
     machine,
     manage,
     mib,
+    neo4j,
+    neo4j_pid,
     prepare_stores,
+    probe,
     relayed,
+    remove_database,
     run,
     source_changed,
     source_stamp,
@@ -85,60 +90,6 @@ NETWORKX = ROOT / "bench" / "mining_networkx.py"
 SOURCE_FOLDERS = ("analytics", "sociograph", "people", "recognition")
 POLL_SECONDS = 0.05
 
-# `manage.py mine --sync --window-days N`, run through call_command in a process that records
-# each step's peak RSS: VmHWM is reset before the step (/proc/self/clear_refs, 5) and read after.
-# The reset also lowers what the kernel reports as the process's ru_maxrss at exit, so the probe
-# prints the highest value it saw overall.
-MINE_PROBE = """
-import json
-import re
-import sys
-
-sys.path.insert(0, {root!r})
-import django
-
-django.setup()
-from django.core.management import call_command
-
-from analytics import services
-
-
-def high_water():
-    with open("/proc/self/status") as status:
-        return int(re.search(r"^VmHWM:\\s+(\\d+) kB", status.read(), re.MULTILINE).group(1))
-
-
-def reset_high_water():
-    with open("/proc/self/clear_refs", "w") as refs:
-        refs.write("5")
-
-
-peaks, overall = {{}}, [0]
-step = services._run_step
-
-
-def measured(run, family, window):
-    overall[0] = max(overall[0], high_water())
-    reset_high_water()
-    try:
-        step(run, family, window)
-    finally:
-        peaks[family.name] = high_water()
-        overall[0] = max(overall[0], peaks[family.name])
-
-
-services._run_step = measured
-call_command("mine", "--sync", "--window-days", "{window_days}")
-print("PEAKS " + json.dumps({{"steps": peaks, "overall": max(overall[0], high_water())}}))
-"""
-
-RUN_INFO = (
-    "import json; from analytics.models import MiningRun; r = MiningRun.objects.latest('pk'); "
-    "print('RUN', json.dumps({'id': r.pk, 'status': r.status, 'error': r.error, "
-    "'start': int(r.window_start.timestamp()), 'end': int(r.window_end.timestamp()), "
-    "'params': r.params, 'steps': r.steps, 'graph_size': r.graph_size}))"
-)
-
 
 @dataclass(frozen=True)
 class Settings:
@@ -154,23 +105,13 @@ class Settings:
     keep: bool
 
     @property
-    def ingest(self) -> ingest.Settings:
-        """The same resources in bench/ingest.py's terms, to reuse its helpers."""
-        return ingest.Settings(
-            people=0,
-            events_per_person=self.events_per_person,
-            seed=self.seed,
-            end=self.end,
-            workdir=self.workdir,
-            bolt_port=self.bolt_port,
-            redis_url=self.redis_url,
-            record=self.record,
-            keep=self.keep,
-        )
+    def resources(self) -> Resources:
+        """What this benchmark runs on (the Neo4j instance `minebench`), for the harness."""
+        return Resources(self.workdir, self.redis_url, self.bolt_port, INSTANCE)
 
     @property
     def database_file(self) -> Path:
-        return self.ingest.database_file
+        return self.resources.database_file
 
 
 @dataclass
@@ -230,23 +171,9 @@ class Figures:
 # --- Environment and services --------------------------------------------------------------------
 
 
-def bench_env(settings: Settings) -> dict[str, str]:
-    """bench/ingest.py's explicit environment, on this benchmark's Neo4j instance."""
-    env = ingest.bench_env(settings.ingest)
-    env["NEO4J_INSTANCE"] = INSTANCE
-    return env
-
-
-def neo4j(command: str, env: Mapping[str, str]) -> Run:
-    return run(f"neo4j ({INSTANCE}) {command}", [NEO4J, command], env)
-
-
 def neo4j_usage(settings: Settings) -> Usage | None:
-    try:
-        pid = int((settings.workdir / "run" / f"neo4j-{INSTANCE}.pid").read_text().strip())
-    except (OSError, ValueError):
-        return None
-    return usage_of(pid)
+    pid = neo4j_pid(settings.resources)
+    return usage_of(pid) if pid else None
 
 
 # --- One size ------------------------------------------------------------------------------------
@@ -259,10 +186,10 @@ def prepare(settings: Settings, env: Mapping[str, str], figures: SizeFigures) ->
         env, figures.people, settings.events_per_person, settings.seed, settings.end, data
     )
     figures.events = count_lines(data / "events.csv") - 1
-    ingest.remove_database(settings.ingest)
+    remove_database(settings.resources)
     # On an empty SQL database a rebuild empties the graph and re-applies the schema.
     prepare_stores(env, wipe_graph=True)
-    ingest.flush_redis(settings.ingest)
+    flush_redis(settings.resources)
     figures.prepare["import_org"] = run(
         "import_org", manage("import_org", str(data / "org.csv")), env
     )
@@ -271,7 +198,7 @@ def prepare(settings: Settings, env: Mapping[str, str], figures: SizeFigures) ->
         "import_events", manage("import_events", str(data / "events.csv")), env
     )
     accepted(figures.prepare["import_events"].output, "import_events")
-    ingest.flush_redis(settings.ingest)  # nudges nobody consumed
+    flush_redis(settings.resources)  # nudges nobody consumed
     figures.prepare["graph_sync"] = run("graph_sync", manage("graph_sync"), env)
     relayed(figures.prepare["graph_sync"].output)  # fails unless the outbox is empty
     if not settings.keep:
@@ -279,11 +206,11 @@ def prepare(settings: Settings, env: Mapping[str, str], figures: SizeFigures) ->
 
 
 def mine(settings: Settings, env: Mapping[str, str], figures: SizeFigures) -> None:
-    probe = settings.workdir / "mine_probe.py"
-    probe.write_text(MINE_PROBE.format(root=str(ROOT), window_days=WINDOW_DAYS))
     before = neo4j_usage(settings)
     figures.mine = run(
-        f"mine --sync --window-days {WINDOW_DAYS} (step peaks probed)", [str(PY), str(probe)], env
+        f"mine --sync --window-days {WINDOW_DAYS} (step peaks probed)",
+        probe("mine", "--window-days", str(WINDOW_DAYS)),
+        env,
     )
     after = neo4j_usage(settings)
     if before and after and after.cpu_seconds:
@@ -291,9 +218,7 @@ def mine(settings: Settings, env: Mapping[str, str], figures: SizeFigures) -> No
     peaks = json.loads(tagged_line(figures.mine.output, "PEAKS"))
     figures.step_peaks = {name: int(kib) for name, kib in peaks["steps"].items()}
     figures.mine_max_rss_kib = max(figures.mine.max_rss_kib, int(peaks["overall"]))
-    info = json.loads(
-        tagged_line(run("mining run", manage("shell", "-c", RUN_INFO), env).output, "RUN")
-    )
+    info = json.loads(tagged_line(run("mining run", probe("run-info"), env).output, "RUN"))
     if info["status"] != "succeeded":
         raise BenchError(f"mining run {info['id']} {info['status']}: {info['error']}")
     figures.steps = info["steps"]
@@ -448,17 +373,17 @@ def check_text(check: Check) -> str:
 
 def benchmark(settings: Settings) -> Figures:
     check_workdir(settings.workdir)
-    env = bench_env(settings)
+    env = bench_env(settings.resources)
     figures = Figures(load_before=load_average())
     stamp, commit = source_stamp(SOURCE_FOLDERS), head_commit()
     run("redis start", [REDIS, "start"], env)
     neo4j("stop", env)  # a previous run killed before its clean-up
     shutil.rmtree(settings.workdir, ignore_errors=True)
     settings.workdir.mkdir(parents=True)
-    ingest.flush_redis(settings.ingest)
+    flush_redis(settings.resources)
     try:
         neo4j("start", env)
-        version = run("neo4j version", manage("shell", "-c", SERVER_INFO), env)
+        version = run("neo4j version", probe("server-info"), env)
         figures.neo4j_version = version.output.strip().splitlines()[-1]
         for people in settings.sizes:
             size = SizeFigures(people=people, load=(load_average(), ""))
@@ -484,7 +409,7 @@ def benchmark(settings: Settings) -> Figures:
         with suppress(BenchError):
             neo4j("stop", env)
         with suppress(subprocess.CalledProcessError):
-            ingest.flush_redis(settings.ingest)
+            flush_redis(settings.resources)
         if not settings.keep:
             shutil.rmtree(settings.workdir, ignore_errors=True)
     return figures
@@ -681,7 +606,7 @@ def record(text: str, when: datetime, command: str) -> None:
         "wall time from spawn to exit (start-up included), CPU s and peak RSS from `os.wait4`. "
         "The machine is shared: see the load average."
     )
-    ingest.append_section(f"Mining benchmark, {when:%Y-%m-%d %H:%M} UTC", method, text)
+    append_section(f"Mining benchmark, {when:%Y-%m-%d %H:%M} UTC", method, text)
 
 
 # --- Command line --------------------------------------------------------------------------------

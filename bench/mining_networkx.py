@@ -36,7 +36,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import re
 import sqlite3
 import statistics
 import sys
@@ -52,11 +51,11 @@ from typing import Any
 import igraph
 import networkx as nx
 import numpy as np
+from harness import ROOT, high_water_kib, reset_high_water
 
-ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # for analytics.nullmodels (pure: no Django, no Neo4j)
 
-from analytics import nullmodels  # noqa: E402 - after the path it lives on
+from analytics import nullmodels
 
 BETWEENNESS_EXACT_BELOW, BETWEENNESS_PIVOTS = 20_000, 2_000  # analytics.measures' rule
 
@@ -887,20 +886,6 @@ def in_degree_centralization(members: set[int], arcs: set[Pair]) -> float | None
         in_degree[leader] += 1
     top = max(in_degree.values())
     return sum(top - degree for degree in in_degree.values()) / ((n - 1) ** 2)
-
-
-# --- Process -------------------------------------------------------------------------------------
-
-
-def high_water_kib() -> int:
-    status = Path("/proc/self/status").read_text()
-    match = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
-    return int(match.group(1)) if match else 0
-
-
-def reset_high_water() -> None:
-    """Start VmHWM again from the current RSS (Linux: /proc/self/clear_refs, value 5)."""
-    Path("/proc/self/clear_refs").write_text("5")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,4 +29,4 @@ MEDIA_ROOT = VAR_DIR / "test-media"
 # in production (https only, no allow-list: sociograph.settings.base).
 SOCIOGRAPH_WEBHOOK_ALLOW_HTTP = True
 SOCIOGRAPH_WEBHOOK_ALLOWED_HOSTS = ["receiver.sociograph.test"]
-SOCIOGRAPH_WEBHOOK_RESOLVER = "tests.webhook_dns.resolve"
+SOCIOGRAPH_WEBHOOK_RESOLVER = "tests.support.webhook_dns.resolve"

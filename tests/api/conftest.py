@@ -4,62 +4,17 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from analytics.models import MiningRun
-from reports.models import Report
-from tests.conftest import EVENT_HEADER, write_csv
-
-EVENTS = [
-    "recognition,E3,E2,team:Platform,2026-10-01T09:00:00Z,0.8,,Thanks!,,,care;ownership",
-    "recognition,E5,E3,project:Atlas,2026-10-02T09:00:00Z,0.4,,,,,",
-    "recognition,E2,E5,,2026-10-02T10:00:00Z,,,,,,",
-    "follow,E3,E2,team:Platform,2026-09-01T00:00:00Z,,,,,,",
-    "follow,E4,E5,project:Atlas,2026-09-01T00:00:00Z,,,,,,",
-    "follow,E2,E1,team:Leadership,2026-09-01T00:00:00Z,,,,,,",
-    "interaction,E3,E4,team:Platform,2026-10-03T10:00:00Z,,1,,,chat,",
-    "interaction,E4,E3,team:Platform,2026-10-03T10:05:00Z,0.3,,,,chat,",
-]
-
-# Who each role's user is: managers and employees act as a person of the small org.
-ROLE_PEOPLE = {"hr_admin": "", "manager": "E2", "employee": "E3", "integration": ""}
-# Rates no test's hundreds of requests reach (429 is tested in test_resources).
-UNTHROTTLED = {"api": "1000000/min", "bulk": "1000000/min"}
-
-
-@dataclass(frozen=True)
-class Org:
-    tokens: dict[str, str]
-
-    def client(self, role: str | None) -> APIClient:
-        client = APIClient()
-        if role is not None:
-            client.credentials(HTTP_AUTHORIZATION=f"Token {self.tokens[role]}")
-        return client
-
-
-def issue_token(username: str, role: str, person: str = "") -> str:
-    out = io.StringIO()
-    args = [username, "--role", role] + (["--person", person] if person else [])
-    call_command("issue_token", *args, stdout=out)
-    return out.getvalue().strip().splitlines()[-1]
-
-
-def stored_report(run: MiningRun) -> Report:
-    """A report of `run` with small HTML and PDF files (under the test's MEDIA_ROOT)."""
-    report = Report(run=run)
-    report.html.save("report.html", ContentFile(b"<p>report</p>"), save=False)
-    report.pdf.save("report.pdf", ContentFile(b"%PDF-1.4 report"), save=False)
-    report.save()
-    return report
+from tests.support.api import EVENTS, ROLE_PEOPLE, UNTHROTTLED, Org, issue_token
+from tests.support.csv_files import EVENT_HEADER, write_csv
 
 
 @pytest.fixture(autouse=True)
@@ -68,6 +23,12 @@ def fresh_throttle_counts() -> None:
     client = redis.Redis.from_url(settings.REDIS_URL)
     for key in client.scan_iter(match="*throttle:*"):
         client.delete(key)
+
+
+@pytest.fixture
+def no_throttling(settings: Any) -> None:
+    """Rates no test's hundreds of requests reach (for modules that mark themselves with it)."""
+    settings.SOCIOGRAPH_API_RATES = UNTHROTTLED
 
 
 @pytest.fixture
@@ -84,3 +45,11 @@ def org(small_org: Path, tmp_path: Path) -> Org:
 @pytest.fixture
 def as_role(org: Org) -> Callable[[str | None], APIClient]:
     return org.client
+
+
+@pytest.fixture
+def hr(as_role: Callable[[str | None], APIClient]) -> APIClient:
+    """The HR admin's client, sending JSON."""
+    client = as_role("hr_admin")
+    client.default_format = "json"
+    return client

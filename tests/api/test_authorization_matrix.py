@@ -22,7 +22,7 @@ from analytics.models import ContextMetric, Finding, MiningRun, RunStatus
 from people.models import Context, Membership, OptOutChange, Person
 from recognition.models import Follow, Interaction, Recognition
 from sociograph.accounts.roles import Role
-from tests.api.conftest import Org, stored_report
+from tests.support.api import Org, stored_report
 from web.api.scope import PERSON_FIELDS, PERSON_FIELDS_SEEN
 from web.api.serializers import PersonSerializer
 from webhooks.models import Webhook

@@ -29,11 +29,10 @@ from people.models import Context, Membership, Person
 from recognition.models import Follow, Interaction, Recognition
 from sociograph.accounts.models import ApiToken
 from sociograph.graph.models import OutboxEntry
-from tests.api.conftest import UNTHROTTLED
 from web.api.filters import MAX_PARAM_CHARS
 from webhooks.models import Webhook, WebhookDelivery
 
-pytestmark = [pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_throttling")]
 
 Client = Callable[[str | None], APIClient]
 
@@ -107,18 +106,6 @@ EVERY_TABLE: tuple[type[Model], ...] = (
     ApiToken,
     OutboxEntry,
 )
-
-
-@pytest.fixture(autouse=True)
-def no_throttling(settings: Any) -> None:
-    settings.SOCIOGRAPH_API_RATES = UNTHROTTLED
-
-
-@pytest.fixture
-def hr(as_role: Client) -> APIClient:
-    client = as_role("hr_admin")
-    client.default_format = "json"
-    return client
 
 
 def row_counts() -> dict[str, int]:

@@ -11,10 +11,9 @@ from rest_framework.test import APIClient
 
 from people.models import Context, Person
 from recognition.models import Recognition
-from tests.api.conftest import UNTHROTTLED
 from web.api.parsers import MAX_JSON_DEPTH
 
-pytestmark = [pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_throttling")]
 
 Client = Callable[[str | None], APIClient]
 AT = "2026-10-05T10:00:00Z"
@@ -24,18 +23,6 @@ DEEP_BODIES = {
     "objects": '{"a":' * 5000 + "1" + "}" * 5000,
     f"{MAX_JSON_DEPTH + 1} levels": "[" * (MAX_JSON_DEPTH + 1) + "]" * (MAX_JSON_DEPTH + 1),
 }
-
-
-@pytest.fixture(autouse=True)
-def no_throttling(settings: Any) -> None:
-    settings.SOCIOGRAPH_API_RATES = UNTHROTTLED
-
-
-@pytest.fixture
-def hr(as_role: Client) -> APIClient:
-    client = as_role("hr_admin")
-    client.default_format = "json"
-    return client
 
 
 # --- Deep JSON ----------------------------------------------------------------------------------

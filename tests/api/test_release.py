@@ -10,8 +10,8 @@ from rest_framework.test import APIClient
 
 from analytics.models import Finding, MiningRun
 from people.models import Context, Person
-from tests.api.conftest import issue_token
-from tests.release_scenarios import (
+from tests.support.api import issue_token
+from tests.support.release_scenarios import (
     END,
     growing_team,
     overlapping_groups,

@@ -53,7 +53,7 @@ from analytics.models import (
 from people.models import Context, Membership, Person
 from recognition.models import Follow, Interaction, Recognition
 from reports.models import Report
-from tests.api.conftest import UNTHROTTLED, Org, stored_report
+from tests.support.api import UNTHROTTLED, Org, stored_report
 from webhooks.models import Webhook, WebhookDelivery
 
 pytestmark = [pytest.mark.django_db(transaction=True)]

@@ -18,7 +18,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from sociograph.accounts.models import ApiToken
-from tests.api.conftest import issue_token
+from tests.support.api import issue_token
+from tests.support.users import user_with_role
 
 pytestmark = [pytest.mark.django_db]
 
@@ -95,7 +96,7 @@ def test_a_forged_token_gets_401(forged: str) -> None:
 def test_the_admin_lists_and_revokes_tokens_without_showing_them() -> None:
     token = issue_token("crm-sync", "integration")
     stored = ApiToken.objects.get(user__username="crm-sync")
-    admin = User.objects.create_superuser("root", password="root-password")
+    admin = user_with_role(None, "root", password="root-password", superuser=True)
     client = Client()
     client.force_login(admin)
     listing = client.get(reverse("admin:accounts_apitoken_changelist"))

@@ -3,8 +3,8 @@ by the session's real Celery worker to an HTTP receiver on 127.0.0.1, signed, re
 back-off and recorded; internal addresses refused when registered and when delivered (SSRF); a
 sweep sends what a lost task left pending. No mocks: the receiver is a `ThreadingHTTPServer` in a
 thread that records each request and answers a scripted sequence, reached by the name
-`receiver.sociograph.test` of the tests' stub DNS (tests/webhook_dns.py), which only the test
-settings allow-list."""
+`receiver.sociograph.test` of the tests' stub DNS (tests/support/webhook_dns.py), which only the
+test settings allow-list."""
 
 from __future__ import annotations
 
@@ -37,10 +37,10 @@ from analytics.models import Finding, MiningRun, RunStatus
 from people.models import Context, Person
 from sociograph.celery import app as celery_app
 from sociograph.graph import relay
-from tests import webhook_dns
-from tests.api.conftest import Org, issue_token
-from tests.conftest import EVENT_HEADER, ORG_HEADER, write_csv
-from tests.integration.test_mining import LEADERSHIP_ORG
+from tests.support import webhook_dns
+from tests.support.api import Org, issue_token
+from tests.support.csv_files import EVENT_HEADER, ORG_HEADER, write_csv
+from tests.support.orgs import LEADERSHIP_ORG
 from webhooks import delivery as webhooks
 from webhooks.delivery import BACKOFF_SECONDS, MAX_RETRIES, retry_policy, signature
 from webhooks.models import Webhook, WebhookDelivery
@@ -262,7 +262,7 @@ def uuid_of(external_id: str) -> str:
 
 # --- A real mining run ----------------------------------------------------------------------------
 
-# LEADERSHIP_ORG (tests/integration/test_mining.py): E1 CEO; E2 manages E3, E4; E5 manages E6,
+# LEADERSHIP_ORG (tests/support/orgs.py): E1 CEO; E2 manages E3, E4; E5 manages E6,
 # E7, E8 (community Guild), none of whom follows E5.
 PLANTED_FOLLOWS = [
     ("E6", "E3", "community:Guild"),

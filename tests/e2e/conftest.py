@@ -6,33 +6,18 @@ installs from Debian. Screenshots are kept as test artifacts in var/test-artifac
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from sociograph.accounts.roles import Role, assign_role
+from sociograph.accounts.roles import Role
 from sociograph.graph import relay
-
-# The real binary, not Debian's /usr/bin/chromium wrapper script (which also works).
-DEBIAN_CHROMIUM = Path("/usr/lib/chromium/chromium")
-HR_USER, HR_PASSWORD = "hr", "pw-hr-e2e-portal"
-EMPLOYEE_PASSWORD = "pw-employee-e2e"
-TIMEOUT_MS = 30_000
-
-
-def chromium_path() -> str:
-    if DEBIAN_CHROMIUM.exists():
-        return str(DEBIAN_CHROMIUM)
-    found = shutil.which(settings.SOCIOGRAPH_CHROMIUM)
-    if found is None:
-        pytest.fail(f"Chromium not found ({settings.SOCIOGRAPH_CHROMIUM}); run make install")
-    return found
+from tests.support.e2e import HR_PASSWORD, HR_USER, TIMEOUT_MS, chromium_path
+from tests.support.users import user_with_role
 
 
 @pytest.fixture(scope="session")
@@ -84,13 +69,4 @@ def sample_org(generated_org: Path, graph: None) -> None:
 
 @pytest.fixture
 def hr_user() -> None:
-    user = get_user_model().objects.create_user(HR_USER, "hr@example.org", HR_PASSWORD)
-    assign_role(user, Role.HR_ADMIN)
-
-
-def log_in(page: Page, base_url: str, username: str, password: str) -> None:
-    page.goto(f"{base_url}/portal/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("[type=submit]")
-    page.wait_for_load_state()
+    user_with_role(Role.HR_ADMIN, HR_USER, email="hr@example.org", password=HR_PASSWORD)

@@ -7,15 +7,15 @@ import re
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
 from analytics import overview
 from people.models import Context, Person
 from people.roster import membership_in_force_q, window_days
-from sociograph.accounts.roles import Role, assign_role
-from tests.conftest import wait_for_idle_workers
-from tests.e2e.conftest import EMPLOYEE_PASSWORD, HR_PASSWORD, HR_USER, log_in
+from sociograph.accounts.roles import Role
+from tests.support.e2e import EMPLOYEE_PASSWORD, HR_PASSWORD, HR_USER, log_in
+from tests.support.users import user_with_role
+from tests.support.workers import wait_for_idle_workers
 
 pytestmark = [
     pytest.mark.e2e,
@@ -119,10 +119,9 @@ def test_an_employee_sees_their_own_page_and_is_refused_others(
     page: Page, live_server: object, artifacts: Path
 ) -> None:
     own, other = Person.objects.order_by("external_id")[:2]
-    user = get_user_model().objects.create_user("emp", "emp@example.org", EMPLOYEE_PASSWORD)
-    assign_role(user, Role.EMPLOYEE)
-    own.user = user
-    own.save(update_fields=["user"])
+    user_with_role(
+        Role.EMPLOYEE, "emp", person=own, email="emp@example.org", password=EMPLOYEE_PASSWORD
+    )
     log_in(page, str(live_server), "emp", EMPLOYEE_PASSWORD)
     page.goto(f"{live_server}/portal/me/")
     expect(page.locator("body")).to_contain_text(own.name)

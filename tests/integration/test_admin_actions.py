@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 from celery.result import AsyncResult
-from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
 from django.test import Client
 
@@ -16,7 +15,8 @@ from analytics.models import MiningRun, RunStatus
 from people.models import Membership, Person
 from sociograph.accounts.roles import Role, assign_role
 from sociograph.graph import reconcile, relay
-from tests.conftest import wait_for_idle_workers
+from tests.support.users import user_with_role
+from tests.support.workers import wait_for_idle_workers
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
@@ -130,10 +130,8 @@ def test_sync_button_relays_the_outbox_in_a_worker(
 
 @pytest.mark.django_db
 def test_an_hr_admin_by_role_uses_the_admin_and_an_employee_cannot() -> None:
-    hr = get_user_model().objects.create_user("hr-role", "hr@example.org", "pw-hr-role-1")
-    assign_role(hr, Role.HR_ADMIN)
-    employee = get_user_model().objects.create_user("emp", "emp@example.org", "pw-emp-1")
-    assign_role(employee, Role.EMPLOYEE)
+    hr = user_with_role(Role.HR_ADMIN, "hr-role", email="hr@example.org", password="pw-hr-role-1")
+    employee = user_with_role(Role.EMPLOYEE, "emp", email="emp@example.org", password="pw-emp-1")
     pages = (
         "/admin/analytics/finding/",
         "/admin/analytics/miningrun/start/",

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import CommandError
 
 from analytics.models import MiningRun, RunStatus
 from reports.models import Report
 from sociograph.graph import relay
-from tests.integration.test_import_and_projection import run
+from tests.support.commands import run
+from tests.support.users import user_with_role
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.usefixtures("graph")]
 
@@ -64,7 +64,7 @@ def test_send_report_files_and_mails_once(
     mailoutbox: list[Any], settings: Any, tmp_path: Path
 ) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
-    get_user_model().objects.create_superuser("hr", "hr@example.org", "pw-hr-demo-1")
+    user_with_role(None, "hr", email="hr@example.org", password="pw-hr-demo-1", superuser=True)
     run("mine", "--sync")
     assert "e-mailed to 1" in run("send_report", "--run", "latest")
     report = Report.objects.get()

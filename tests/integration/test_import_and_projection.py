@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import time
 from datetime import UTC, datetime
 from operator import itemgetter
@@ -11,18 +10,19 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from people.models import Context, Membership, Person
 from people.services import erase_person
 from recognition.models import Follow, Interaction, Recognition
-from sociograph.graph import gateway, reconcile, relay
+from sociograph.graph import gateway, relay
 from sociograph.graph.cypher import probe
 from sociograph.graph.models import OutboxEntry
 from sociograph.graph.outbox import delete_with_outbox, record_change
 from sociograph.graph.projection import spec_for
-from tests.conftest import EVENT_HEADER, wait_for_idle_workers, write_csv
+from tests.support.commands import assert_no_drift, run, run_failing
+from tests.support.csv_files import EVENT_HEADER, write_csv
+from tests.support.workers import wait_for_idle_workers
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.usefixtures("graph")]
 
@@ -36,24 +36,6 @@ GOOD_EVENTS = [
     "interaction,E4,E3,team:Platform,2026-10-03T10:05:00Z,0.3,,,,chat,",
     "interaction,E3,E5,,2026-10-04T15:00:00+02:00,,2.5,,,meeting,",
 ]
-
-
-def run(command: str, *args: str) -> str:
-    out = io.StringIO()
-    call_command(command, *args, stdout=out)
-    return out.getvalue()
-
-
-def run_failing(command: str, *args: str) -> tuple[str, str]:
-    out = io.StringIO()
-    with pytest.raises(CommandError) as error:
-        call_command(command, *args, stdout=out)
-    return out.getvalue(), str(error.value)
-
-
-def assert_no_drift() -> None:
-    drifts = reconcile.compare_all()
-    assert [d.describe() for d in drifts if d.drifted] == []
 
 
 @pytest.fixture

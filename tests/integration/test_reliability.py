@@ -30,7 +30,7 @@ from sociograph.graph.services import wipe_graph
 from sociograph.graph.tasks import relay_outbox
 from sociograph.ingest.formats import EVENT_COLUMNS, OPTIONAL_EVENT_COLUMNS
 from sociograph.ingest.importing import SourceRow, read_csv_file
-from tests.conftest import ROOT, database_url_of_tests, start_worker, wait_for_idle_workers
+from tests.support.workers import ROOT, database_url_of_tests, start_worker, wait_for_idle_workers
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

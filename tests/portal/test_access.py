@@ -4,14 +4,14 @@ the person themselves (and by an HR admin in the admin, with a recorded reason).
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
 from people.admin import PersonAdminForm
 from people.models import OptOutChange, Person
 from sociograph.accounts.roles import Role
-from tests.portal.conftest import logged_in, pk_of
+from tests.support.portal import logged_in, pk_of
+from tests.support.users import user_with_role
 
 pytestmark = [pytest.mark.django_db]
 
@@ -87,7 +87,7 @@ def test_the_admin_changes_an_opt_out_only_with_a_reason(planted_org: None) -> N
     assert "opt_out_reason" in PersonAdminForm(data=fields, instance=cai).errors
     form = PersonAdminForm(data={**fields, "opt_out_reason": "Letter of 2026-10-01"}, instance=cai)
     assert form.is_valid(), form.errors
-    admin = User.objects.create_superuser("root", password="not-used")
+    admin = user_with_role(None, "root", password="not-used", superuser=True)
     client = Client()
     client.force_login(admin)
     url = reverse("admin:people_person_change", args=[cai.pk])

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from people.models import Person
 from recognition.models import Follow, Recognition
-from tests.conftest import EVENT_HEADER, ORG_HEADER
-from tests.portal.conftest import days_ago
+from tests.support.csv_files import EVENT_HEADER, ORG_HEADER
+from tests.support.portal import days_ago
 
 pytestmark = pytest.mark.usefixtures("planted_org")
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from people.models import Person
-from tests.conftest import ORG_HEADER
+from tests.support.csv_files import ORG_HEADER
+from tests.support.users import client_of, user_with_role
 from web.api.middleware import BodySizeLimitMiddleware
 
 pytestmark = pytest.mark.django_db
@@ -113,9 +113,10 @@ def test_a_nul_or_a_formula_id_in_an_import_is_a_line_error_and_good_rows_are_ke
 
 @pytest.fixture
 def admin_client(db: None) -> Client:
-    client = Client()
-    client.force_login(User.objects.create_superuser("root", "root@example.org", "pw-root-12"))
-    return client
+    root = user_with_role(
+        None, "root", email="root@example.org", password="pw-root-12", superuser=True
+    )
+    return client_of(root)
 
 
 def person_form(external_id: str) -> dict[str, str]:

@@ -10,7 +10,7 @@ import pytest
 from analytics.models import MiningRun
 from people.models import Context, Membership, Person
 from recognition.models import Follow, Recognition
-from tests import planting
+from tests.support import planting
 from web.portal.selectors import Leadership, leadership
 
 pytestmark = [pytest.mark.django_db]

@@ -12,7 +12,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from sociograph.accounts.roles import Role, assign_role
+from sociograph.accounts.roles import Role
+from tests.support.users import user_with_role
 
 pytestmark = [pytest.mark.django_db]
 
@@ -23,9 +24,8 @@ LOGIN_PAGES = ["/portal/login/", "/admin/login/"]
 
 @pytest.fixture
 def hr() -> User:
-    user = User.objects.create_user("hr", password=PASSWORD)
-    assign_role(user, Role.HR_ADMIN)  # staff: may log in to the admin too
-    return user
+    # An HR admin is staff: may log in to the admin too.
+    return user_with_role(Role.HR_ADMIN, "hr", password=PASSWORD)
 
 
 def attempt(

@@ -14,7 +14,6 @@ from typing import Any
 
 import networkx as nx
 import pytest
-from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -23,9 +22,10 @@ from analytics.models import MiningRun, PersonMetric
 from analytics.services import create_run
 from people.models import Context, Membership, Person
 from people.services import update_person
-from sociograph.accounts.roles import Role, assign_role
+from sociograph.accounts.roles import Role
 from sociograph.graph import relay
-from tests.conftest import EVENT_HEADER, ORG_HEADER, write_csv
+from tests.support.csv_files import EVENT_HEADER, ORG_HEADER, write_csv
+from tests.support.users import user_with_role
 from web.portal import network
 
 pytestmark = pytest.mark.django_db
@@ -136,11 +136,8 @@ def mined(planted: Planted, graph: None) -> MiningRun:
 def client_as(role: Role | None) -> Client:
     client = Client()
     if role is not None:
-        user = User.objects.create_user(f"{role.value}-user", password="x")
-        assign_role(user, role)
-        if role is Role.EMPLOYEE:
-            Person.objects.filter(external_id="H1").update(user=user)
-        client.force_login(user)
+        person = "H1" if role is Role.EMPLOYEE else None
+        client.force_login(user_with_role(role, f"{role.value}-user", person=person, password="x"))
     return client
 
 

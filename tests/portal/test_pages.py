@@ -6,7 +6,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -16,9 +15,10 @@ from analytics.services import create_run
 from people.models import Context, Membership, Person
 from recognition.models import Follow
 from reports.explanations import EXPLANATIONS, SINGLE_LEADER_MEANING
-from sociograph.accounts.roles import Role, assign_role
-from tests.planting import context_metrics
-from tests.portal.conftest import pk_of, planted_run
+from sociograph.accounts.roles import Role
+from tests.support.planting import context_metrics
+from tests.support.portal import pk_of, planted_run
+from tests.support.users import user_with_role
 from web.portal.selectors import CONTEXTS_PER_PAGE, shown_health_trend
 
 HR_PAGES = ["portal:dashboard", "portal:contexts", "portal:import"]
@@ -66,8 +66,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(name: str, args: list[int
 
 @pytest.mark.django_db
 def test_the_login_page_logs_in_and_shows_errors() -> None:
-    user = User.objects.create_user("hr", password="right-password")
-    assign_role(user, Role.HR_ADMIN)
+    user_with_role(Role.HR_ADMIN, "hr", password="right-password")
     client = Client(enforce_csrf_checks=True)
     page = client.get(reverse("portal:login"))
     assert page.status_code == 200

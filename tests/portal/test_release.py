@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.release_scenarios import overlapping_groups
+from tests.support.release_scenarios import overlapping_groups
 
 pytestmark = pytest.mark.django_db
 

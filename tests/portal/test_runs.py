@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from analytics.models import MiningRun, RunStatus
 from analytics.services import create_run
-from tests.conftest import wait_for_idle_workers
+from tests.support.workers import wait_for_idle_workers
 
 RUN_TIMEOUT_SECONDS = 120
 STATUS_ORDER = [RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.SUCCEEDED]

@@ -1,30 +1,22 @@
 """Report fixtures: HR admins and others with e-mail addresses, report files in a temporary
-MEDIA_ROOT, and two succeeded runs planted straight in SQL (no Neo4j needed); reading a PDF."""
+MEDIA_ROOT, and two succeeded runs planted straight in SQL (no Neo4j needed)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.cache import cache
-from pypdf import PdfReader
 from pytest_django.fixtures import Settings
 
-from analytics import overview
-from analytics.models import Finding, MiningRun
+from analytics.models import Finding
 from people.models import Context
-from reports.builder import FINDINGS_CHART_TITLE
-from reports.explanations import explanation_of
 from reports.selectors import REPORT_FAILURE_KEY
-from sociograph.accounts.roles import Role, assign_role
-from tests import planting
-
-FINISHED = datetime(2026, 11, 2, 6, 30, tzinfo=UTC)
+from sociograph.accounts.roles import Role
+from tests.support.reports import FINISHED, PlantedRuns, Users, planted_run
+from tests.support.users import user_with_role
 
 
 @pytest.fixture(autouse=True)
@@ -41,61 +33,15 @@ def no_report_failure() -> Iterator[None]:
     cache.delete(REPORT_FAILURE_KEY)
 
 
-def pdf_text(pdf: Path) -> str:
-    """The text of a PDF, whitespace collapsed to single spaces."""
-    return " ".join(" ".join(page.extract_text() for page in PdfReader(pdf).pages).split())
-
-
-def findings_chart_text(run: MiningRun) -> str:
-    """The bar chart of findings as a PDF's text reads: its title, then each bar's label and
-    count (the section's heading and the explanations read differently: "Silos (1)")."""
-    bars = " ".join(
-        f"{explanation_of(pattern).title} {count:g}"
-        for pattern, count in overview.finding_counts(run)
-    )
-    return f"{FINDINGS_CHART_TITLE} {bars}"
-
-
-def user_with_role(username: str, role: Role | None, email: str = "") -> User:
-    user = User.objects.create_user(username, email=email, password="pw-" + username)
-    if role is not None:
-        assign_role(user, role)
-    return user
-
-
-@dataclass(frozen=True)
-class Users:
-    hr: User
-    hr_without_email: User
-    superuser: User
-    employee: User
-    manager: User
-
-
 @pytest.fixture
 def users() -> Users:
     return Users(
-        hr=user_with_role("hilda", Role.HR_ADMIN, "hilda@example.org"),
-        hr_without_email=user_with_role("hugo", Role.HR_ADMIN),
-        superuser=User.objects.create_superuser("root", "root@example.org", "pw-root"),
-        employee=user_with_role("emma", Role.EMPLOYEE, "emma@example.org"),
-        manager=user_with_role("mona", Role.MANAGER, "mona@example.org"),
+        hr=user_with_role(Role.HR_ADMIN, "hilda", email="hilda@example.org"),
+        hr_without_email=user_with_role(Role.HR_ADMIN, "hugo"),
+        superuser=user_with_role(None, "root", email="root@example.org", superuser=True),
+        employee=user_with_role(Role.EMPLOYEE, "emma", email="emma@example.org"),
+        manager=user_with_role(Role.MANAGER, "mona", email="mona@example.org"),
     )
-
-
-def planted_run(finished_at: datetime, org: dict[str, float], **contexts: Any) -> MiningRun:
-    run = planting.planted_run(finished_at, org)
-    for key, metrics in contexts.items():
-        kind, name = key.split("__")
-        context, _ = Context.objects.get_or_create(kind=kind, name=name)
-        planting.context_metrics(run, context, **metrics)
-    return run
-
-
-@dataclass(frozen=True)
-class PlantedRuns:
-    before: MiningRun
-    latest: MiningRun
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from reports.models import Report
 from reports.services import create_report
 from sociograph.accounts.services import issue_token
-from tests.reports.conftest import PlantedRuns, Users
+from tests.support.reports import PlantedRuns, Users
 
 pytestmark = [pytest.mark.django_db]
 

@@ -14,7 +14,7 @@ from analytics.models import ContextMetric, MiningRun, OrgMetric, RunStatus
 from people.models import Context
 from reports.builder import METRIC_LABELS, ReportError, render_html
 from reports.explanations import EXPLANATIONS, SINGLE_LEADER_MEANING
-from tests.reports.conftest import FINISHED, PlantedRuns, planted_run
+from tests.support.reports import FINISHED, PlantedRuns, planted_run
 from web.api.views.webhooks import PATTERNS
 
 pytestmark = [pytest.mark.django_db]

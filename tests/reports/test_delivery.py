@@ -19,7 +19,7 @@ from reports.builder import ReportError
 from reports.models import Report
 from reports.services import report_and_send
 from reports.tasks import report_run
-from tests.reports.conftest import PlantedRuns, Users, findings_chart_text, pdf_text
+from tests.support.reports import PlantedRuns, Users, findings_chart_text, pdf_text
 
 pytestmark = [pytest.mark.django_db]
 

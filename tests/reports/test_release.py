@@ -8,7 +8,7 @@ import re
 import pytest
 
 from reports.builder import render_html
-from tests.release_scenarios import overlapping_groups
+from tests.support.release_scenarios import overlapping_groups
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ from analytics.services import create_run, execute_run
 from people.models import Person
 from reports.explanations import explanation_of
 from reports.services import report_and_send
-from tests.reports.conftest import Users, findings_chart_text, pdf_text
+from tests.support.reports import Users, findings_chart_text, pdf_text
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.usefixtures("graph")]
 

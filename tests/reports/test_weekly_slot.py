@@ -22,7 +22,7 @@ from reports.models import Report
 from reports.services import weekly_run
 from reports.tasks import weekly_mining_and_report
 from sociograph.celery import app as celery_app
-from tests.reports.conftest import Users
+from tests.support.reports import Users
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.usefixtures("graph")]
 

@@ -16,8 +16,8 @@ from reports.models import Report
 from reports.tasks import weekly_mining_and_report
 from sociograph.graph import relay
 from sociograph.settings import test as test_settings
-from tests.conftest import wait_for_idle_workers
-from tests.reports.conftest import Users, findings_chart_text, pdf_text
+from tests.support.reports import Users, findings_chart_text, pdf_text
+from tests.support.workers import wait_for_idle_workers
 
 pytestmark = [
     pytest.mark.integration,

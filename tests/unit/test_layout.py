@@ -60,3 +60,19 @@ def test_settings_read_the_environment_only_through_the_registry() -> None:
         if re.search(r"os\.environ\.get|os\.getenv|os\.environ\[", path.read_text())
     ]
     assert readers == ["sociograph/settings/environment.py"]
+
+
+def test_no_test_module_or_conftest_is_imported() -> None:
+    """Helpers shared by tests live in tests/support/; test modules and conftest.py files are
+    pytest's to import (a conftest.py holds fixtures, which pytest finds by itself)."""
+    module = r"(test_\w+|conftest)\b"
+    imported = re.compile(
+        rf"^\s*((from|import)\s+tests(\.\w+)*\.{module}|from\s+tests(\.\w+)*\s+import\s+{module})",
+        re.MULTILINE,
+    )
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in [*(ROOT / "tests").rglob("*.py"), *(ROOT / "bench").rglob("*.py")]
+        if imported.search(path.read_text())
+    ]
+    assert offenders == []

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -17,6 +16,7 @@ from django.test import Client
 from people.models import Membership, Person
 from people.services import erase_person
 from sociograph.settings.base import database_from_url
+from tests.support.users import user_with_role
 
 pytestmark = [pytest.mark.integration]
 
@@ -34,7 +34,7 @@ def log_change(user_id: int, obj: object) -> None:
 @pytest.mark.django_db
 def test_after_erasure_no_admin_log_entry_names_the_person(small_org: Path) -> None:
     call_command("import_org", str(small_org), stdout=io.StringIO())
-    root = get_user_model().objects.create_superuser("root", password="root-password")
+    root = user_with_role(None, "root", password="root-password", superuser=True)
     cai, dee = Person.objects.get(external_id="E3"), Person.objects.get(external_id="E4")
     log_change(root.pk, cai)
     log_change(root.pk, Membership.objects.filter(person=cai).first())

@@ -16,8 +16,8 @@ from people.tasks import DEACTIVATE_DEPARTED, deactivate_departed_people
 from sociograph.graph import gateway, relay
 from sociograph.graph.cypher.projection import MEMBERSHIPS_STATE, PEOPLE_STATE
 from sociograph.graph.models import OutboxEntry
-from tests.conftest import ORG_HEADER, write_csv
-from tests.integration.test_import_and_projection import assert_no_drift, run, run_failing
+from tests.support.commands import assert_no_drift, run, run_failing
+from tests.support.csv_files import ORG_HEADER, write_csv
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.usefixtures("graph")]
 

@@ -21,7 +21,10 @@ from analytics.services import create_run, execute_run
 from people.models import Context, Person
 from recognition.models import Interaction
 from sociograph.graph import relay
-from tests.conftest import EVENT_HEADER, ORG_HEADER, wait_for_idle_workers, write_csv
+from tests.support.csv_files import EVENT_HEADER, ORG_HEADER, write_csv
+from tests.support.orgs import LEADERSHIP_ORG
+from tests.support.users import user_with_role
+from tests.support.workers import wait_for_idle_workers
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.usefixtures("graph")]
 
@@ -124,16 +127,6 @@ def test_a_window_that_misses_the_data_gives_no_interaction_metrics(invs13: None
 
 
 # Leadership: E1 CEO; E2 manages E3, E4; E5 reports to E1; E6, E7, E8 in community Guild.
-LEADERSHIP_ORG = [
-    "E1,Ada,,CEO,,team:Leadership",
-    "E2,Bea,,Manager,E1,team:Platform",
-    "E3,Cai,,Engineer,E2,team:Platform;community:Guild",
-    "E4,Dee,,Engineer,E2,team:Platform;community:Guild",
-    "E5,Eli,,Analyst,E1,team:Insights;community:Guild",
-    "E6,Fay,,Engineer,E5,community:Guild",
-    "E7,Gus,,Engineer,E5,community:Guild",
-    "E8,Hal,,Engineer,E5,community:Guild",
-]
 AT = "2026-10-10T09:00:00Z"
 
 
@@ -915,11 +908,12 @@ def test_people_who_opt_out_after_a_run_leave_its_exports(leadership_org: None) 
 
 
 def test_deleting_a_person_in_the_admin_erases_their_findings(leadership_org: None) -> None:
-    from django.contrib.auth import get_user_model
     from django.test import Client
 
     run = execute_run(create_run(window_days=90, now=NOW).pk)
-    user = get_user_model().objects.create_superuser("hr", "hr@example.org", "pw-hr-admin-1")
+    user = user_with_role(
+        None, "hr", email="hr@example.org", password="pw-hr-admin-1", superuser=True
+    )
     client = Client()
     client.force_login(user)
     e6 = Person.objects.get(external_id="E6")

@@ -37,11 +37,11 @@ from analytics.services import (
 from analytics.tasks import mine
 from sociograph.celery import app as celery_app
 from sociograph.graph import relay
-from tests.conftest import (
-    _wait_for_worker,
+from tests.support.workers import (
     database_url_of_tests,
     start_worker,
     wait_for_idle_workers,
+    wait_for_worker,
 )
 
 pytestmark = [
@@ -91,7 +91,7 @@ class Worker:
         log = Path(settings.VAR_DIR) / "log" / f"pytest-{label}.log"
         env = {"DATABASE_URL": database_url_of_tests()}
         self.process = start_worker(self.name, QUEUE, 1, log, env)
-        _wait_for_worker(self.name, self.process, log)
+        wait_for_worker(self.name, self.process, log)
 
     def pool_pids(self) -> list[int]:
         stats = celery_app.control.inspect(destination=[self.name], timeout=5).stats() or {}

@@ -7,7 +7,7 @@ import pytest
 from analytics.models import MiningRun, RunRelease, RunStatus
 from analytics.release import ORG, release_of
 from people.models import Context, Membership
-from tests.release_scenarios import (
+from tests.support.release_scenarios import (
     END,
     NEXT_END,
     growing_team,

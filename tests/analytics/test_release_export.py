@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from tests.release_scenarios import overlapping_groups
+from tests.support.release_scenarios import overlapping_groups
 
 pytestmark = pytest.mark.django_db
 

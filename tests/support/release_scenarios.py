@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from analytics.models import MiningRun
 from people.models import Context, Membership, Person
-from tests.planting import context_metrics, planted_run
+from tests.support.planting import context_metrics, planted_run
 
 END = datetime(2026, 10, 1, tzinfo=UTC)  # run 1's window ends here: its last day is 2026-09-30
 NEXT_END = END + timedelta(days=7)  # the next weekly run

@@ -16,8 +16,8 @@ from analytics.overview import (
     succeeded_runs,
 )
 from people.models import Context
-from tests import planting
-from tests.planting import context_metrics
+from tests.support import planting
+from tests.support.planting import context_metrics
 
 pytestmark = pytest.mark.django_db
 
