@@ -1,6 +1,6 @@
 """Null models for the group findings: a finding about named people fires only when chance is an
 unlikely explanation. Pure functions (no Django, no Neo4j), seeded, tested against brute force
-and closed forms in tests/unit/test_nullmodels.py.
+and closed forms in tests/analytics/test_nullmodels_*.py.
 
 - `negative_contagion_groups`: low affect exposure, relative to the organization, clustered on
   the interaction graph beyond what a permutation of affect over the same people gives

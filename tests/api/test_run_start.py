@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from analytics.models import MiningRun, RunStatus
-from tests.api.conftest import Org
+from tests.support.api import Org
 
 pytestmark = pytest.mark.django_db
 

@@ -8,24 +8,20 @@ from typing import TYPE_CHECKING
 
 import pytest
 from celery.result import AsyncResult
-from django.contrib.messages import get_messages
 from django.test import Client
 
 from analytics.models import MiningRun, RunStatus
 from people.models import Membership, Person
 from sociograph.accounts.roles import Role, assign_role
 from sociograph.graph import reconcile, relay
+from tests.support.admin import messages_of
 from tests.support.users import user_with_role
 from tests.support.workers import wait_for_idle_workers
 
 if TYPE_CHECKING:
-    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+    pass
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("graph")]
-
-
-def messages_of(response: TestResponse) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def task_id_in(text: str) -> str:

@@ -22,11 +22,11 @@ from sociograph.graph.outbox import delete_with_outbox, record_change
 from sociograph.graph.projection import spec_for
 from tests.support.commands import assert_no_drift, run, run_failing
 from tests.support.csv_files import EVENT_HEADER, write_csv
+from tests.support.orgs import STRAY_UUID
 from tests.support.workers import wait_for_idle_workers
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.usefixtures("graph")]
 
-STRAY_UUID = "ffffffff-0000-4000-8000-000000000000"
 GOOD_EVENTS = [
     "recognition,E3,E2,team:Platform,2026-10-01T09:00:00Z,0.8,,Thanks!,,,care;ownership",
     "recognition,E5,E3,project:Atlas,2026-10-02T09:00:00Z,0.4,,,,,",

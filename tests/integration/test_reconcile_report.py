@@ -13,7 +13,8 @@ from people.models import Person
 from sociograph.graph import gateway, relay
 from sociograph.graph.cypher import probe
 from sociograph.graph.tasks import reconcile_graph
-from tests.integration.test_import_and_projection import STRAY_UUID, run
+from tests.support.commands import run
+from tests.support.orgs import STRAY_UUID
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.usefixtures("graph")]
 

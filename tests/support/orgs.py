@@ -13,3 +13,6 @@ LEADERSHIP_ORG = [
     "E7,Gus,,Engineer,E5,community:Guild",
     "E8,Hal,,Engineer,E5,community:Guild",
 ]
+
+# A person in Neo4j that SQL never had (a reconcile finds it extra).
+STRAY_UUID = "ffffffff-0000-4000-8000-000000000000"

@@ -15,7 +15,7 @@ from analytics.models import Finding, MiningRun
 from analytics.services import create_run, execute_run
 from people.models import Context
 from sociograph.graph import relay
-from tests.conftest import EVENT_HEADER, ORG_HEADER, write_csv
+from tests.support.csv_files import EVENT_HEADER, ORG_HEADER, write_csv
 from web.portal.selectors import leadership
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.usefixtures("graph")]

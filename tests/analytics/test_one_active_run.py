@@ -16,7 +16,7 @@ from analytics.models import MiningRun, RunStatus
 from analytics.services import RunAlreadyActive, create_run, start_run
 from reports.services import weekly_run
 from reports.tasks import WEEKLY_RETRIES, WEEKLY_RETRY_SECONDS, weekly_mining_and_report
-from tests.integration.test_admin_actions import messages_of
+from tests.support.admin import messages_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
