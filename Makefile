@@ -47,7 +47,7 @@ test: lint test-services
 
 # The tests that need no services: tests/unit and the domain apps' unit tests.
 test-unit: install
-	$(TEST_ENV) $(PY) -m pytest tests/unit tests/people tests/analytics -m "not integration"
+	$(TEST_ENV) $(PY) -m pytest tests/unit tests/people tests/recognition tests/analytics -m "not integration"
 
 # The production database path: the same suite on Debian's PostgreSQL.
 test-postgres: test-services
