@@ -17,16 +17,11 @@ from recognition.models import Follow
 from reports.explanations import EXPLANATIONS, SINGLE_LEADER_MEANING
 from sociograph.accounts.roles import Role
 from tests.support.planting import context_metrics
-from tests.support.portal import pk_of, planted_run
+from tests.support.portal import leadership_url, pk_of, planted_run
 from tests.support.users import user_with_role
 from web.portal.selectors import CONTEXTS_PER_PAGE, shown_health_trend
 
 HR_PAGES = ["portal:dashboard", "portal:contexts", "portal:import"]
-
-
-def leadership_url(key: str) -> str:
-    kind, name = key.split(":")
-    return reverse("portal:leadership", args=[Context.objects.get(kind=kind, name=name).pk])
 
 
 def people_in(html: str) -> list[str]:

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from analytics.services import DEFAULT_WINDOW_DAYS
-from tests.portal.test_pages import leadership_url
+from tests.support.portal import leadership_url
 
 
 @pytest.mark.django_db

@@ -13,10 +13,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from analytics.models import MiningRun
-from people.models import Person
+from people.models import Context, Person
 from sociograph.accounts.roles import Role
 from tests.support import planting
 from tests.support.users import client_of, user_with_role
@@ -86,3 +87,8 @@ def pk_of(external_id: str) -> int:
 def planted_run(days_before: int, org: dict[str, float]) -> MiningRun:
     """A succeeded run (not mined) that finished `days_before` days ago, with these org metrics."""
     return planting.planted_run(timezone.now() - timedelta(days=days_before), org)
+
+
+def leadership_url(key: str) -> str:
+    kind, name = key.split(":")
+    return reverse("portal:leadership", args=[Context.objects.get(kind=kind, name=name).pk])
