@@ -159,3 +159,36 @@ class OptOutChange(models.Model):
     def __str__(self) -> str:
         state = "opted out" if self.opted_out else "opted in"
         return f"{self.person_id} {state} by {self.changed_by_username}"
+
+
+class IdentitySource(models.TextChoices):
+    """Systems whose identifiers intake resolves to people (docs/intake.md)."""
+
+    EMAIL = "email"
+    SLACK = "slack"
+    TEAMS = "teams"
+    VIVA = "viva"
+    BONUSLY = "bonusly"
+    SCIM = "scim"
+
+
+class PersonIdentity(models.Model):
+    """One identifier of a person in another system: a Slack user id, a Microsoft Graph id, a
+    hashed Viva Insights id, an e-mail address... Intake resolves identifiers through these; many
+    identifiers may name one person. Identifiers are stored as the source writes them, except
+    e-mail addresses, stored lower-case."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identities")
+    source = models.CharField(max_length=20, choices=IdentitySource.choices)
+    identifier = models.CharField(max_length=320)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["source", "identifier"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "identifier"], name="identity_once"),
+        ]
+        verbose_name_plural = "person identities"
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.identifier}"
