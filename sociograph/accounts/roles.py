@@ -70,6 +70,7 @@ HR_ADMIN_APPS = (
     "graph",
     "reports",
     "webhooks",
+    "intake",
     "accounts",
     "django_celery_beat",
 )

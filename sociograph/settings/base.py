@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "analytics",
     "reports",
     "webhooks",
+    "intake",
     "web.api",
     "web.portal",
     "devtools",
@@ -186,6 +187,12 @@ SOCIOGRAPH_WEBHOOK_ALLOWED_HOSTS = env_list("SOCIOGRAPH_WEBHOOK_ALLOWED_HOSTS")
 SOCIOGRAPH_WEBHOOK_RESOLVER = ""
 # A pending delivery whose task has not run this long after it was due is sent by the sweep.
 SOCIOGRAPH_WEBHOOK_SWEEP_AFTER_SECONDS = 300
+
+# Intake (docs/intake.md): a recognition's message is kept only when this is on; interactions
+# never keep content, whatever the source.
+SOCIOGRAPH_INTAKE_KEEP_RECOGNITION_MESSAGES = env_bool(
+    "SOCIOGRAPH_INTAKE_KEEP_RECOGNITION_MESSAGES", default=False
+)
 
 # Cache: API throttling counters, shared by every web process.
 CACHES = {

@@ -42,6 +42,9 @@ ENV_VARS: dict[str, EnvVar] = {
     "SOCIOGRAPH_WEB_MAX_BODY_BYTES": EnvVar(
         "2621440", "Largest request body outside the API (the portal's import page: its own)"
     ),
+    "SOCIOGRAPH_INTAKE_KEEP_RECOGNITION_MESSAGES": EnvVar(
+        "", "true to keep the message of recognitions imported from tools; off by default"
+    ),
     "SOCIOGRAPH_WEBHOOK_ALLOW_HTTP": EnvVar(
         "", "true to allow http:// webhook URLs (receivers on premise); https only by default"
     ),

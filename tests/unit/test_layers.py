@@ -20,7 +20,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("people", ("people",)),
     ("recognition", ("recognition",)),
     ("analytics", ("analytics",)),
-    ("features", ("reports", "webhooks")),
+    ("features", ("reports", "webhooks", "intake")),
     ("interfaces", ("web",)),
     ("devtools", ("devtools",)),
     ("shell", ("sociograph.urls", "sociograph.wsgi", "sociograph.asgi")),
