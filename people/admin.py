@@ -9,7 +9,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from people.models import Context, Membership, OptOutChange, Person
+from people.models import Context, Membership, OptOutChange, Person, PersonIdentity
 from people.periods import describe_period
 from people.services import (
     PARENT_LOOP,
@@ -17,11 +17,13 @@ from people.services import (
     closes_parent_loop,
     closes_reporting_loop,
     delete_contexts,
+    delete_identities,
     delete_memberships,
     erase_person,
     overlapping_period,
     record_opt_out_change,
     save_context,
+    save_identity,
     save_memberships,
     save_person,
 )
@@ -268,3 +270,20 @@ class OptOutChangeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(PersonIdentity)
+class PersonIdentityAdmin(ProjectedModelAdmin):
+    """Identifiers of people in other systems, through which intake resolves them
+    (docs/intake.md)."""
+
+    list_display = ("person", "source", "identifier", "created_at")
+    list_filter = ("source",)
+    search_fields = ("identifier", "person__name", "person__external_id", "person__email")
+    autocomplete_fields = ("person",)
+
+    def save_with_service(self, request: HttpRequest, obj: PersonIdentity, form: ModelForm) -> None:  # type: ignore[type-arg]
+        save_identity(obj)
+
+    def delete_with_service(self, objs: list[Any]) -> None:
+        delete_identities(*objs)

@@ -15,7 +15,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from people.history import forget_admin_history
-from people.models import Context, Membership, OptOutChange, Person
+from people.models import (
+    Context,
+    IdentitySource,
+    Membership,
+    OptOutChange,
+    Person,
+    PersonIdentity,
+)
 from people.periods import dates_problem, derived_is_active, describe_period, periods_overlap
 from people.signals import person_erased
 from sociograph.graph.outbox import delete_with_outbox, record_change
@@ -542,3 +549,66 @@ def write_membership_periods(new: list[PeriodInput], changed: dict[int, PeriodIn
         membership.role, membership.until = changed[pk].role, changed[pk].until
     Membership.objects.bulk_update(list(updated.values()), ["role", "until"], batch_size=500)
     record_change(Membership, [m.uuid for m in [*created, *updated.values()]])
+
+
+@transaction.atomic
+def save_identity(identity: PersonIdentity) -> PersonIdentity:
+    """Store an identifier of a person in another system; e-mail addresses lower-case."""
+    if identity.source == IdentitySource.EMAIL:
+        identity.identifier = identity.identifier.strip().lower()
+    identity.full_clean()
+    identity.save()
+    return identity
+
+
+@transaction.atomic
+def delete_identities(*identities: PersonIdentity) -> None:
+    PersonIdentity.objects.filter(pk__in=[identity.pk for identity in identities]).delete()
+
+
+@dataclass(frozen=True)
+class Absorbed:
+    identities: int
+    memberships: int
+    reports: int
+    reports_refused: list[int]
+
+
+@transaction.atomic
+def absorb_person(absorbed: Person, keep: Person) -> Absorbed:
+    """Give `keep` what is `absorbed`'s in this app: identities, membership periods that do not
+    overlap keep's own in the same context, and their reports (unless that closes a reporting
+    loop); then erase `absorbed`. Their events must have been moved first (recognition's
+    move_events): erasure deletes what is still theirs."""
+    if absorbed.pk == keep.pk:
+        raise ValidationError("a person cannot be merged into themselves")
+    identities = PersonIdentity.objects.filter(person=absorbed).update(person=keep)
+    if absorbed.email:  # their address keeps resolving, to the person who stays
+        PersonIdentity.objects.get_or_create(
+            source=IdentitySource.EMAIL,
+            identifier=absorbed.email.strip().lower(),
+            defaults={"person": keep},
+        )
+    moved = _move_periods(absorbed, keep)
+    reports = list(
+        Person.objects.filter(manager=absorbed).exclude(pk=keep.pk).values_list("pk", flat=True)
+    )
+    refused = set_managers(dict.fromkeys(reports, keep.pk))
+    erase_person(absorbed)
+    return Absorbed(identities, moved, len(reports) - len(refused), refused)
+
+
+def _move_periods(absorbed: Person, keep: Person) -> int:
+    kept = list(Membership.objects.filter(person=keep))
+    movable = [
+        period
+        for period in Membership.objects.filter(person=absorbed)
+        if not any(
+            other.context_id == period.context_id
+            and periods_overlap(other.since, other.until, period.since, period.until)
+            for other in kept
+        )
+    ]
+    Membership.objects.filter(pk__in=[period.pk for period in movable]).update(person=keep)
+    record_change(Membership, [period.uuid for period in movable])
+    return len(movable)

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
+from people.models import Person
 from recognition.models import Follow, Interaction, Recognition
 from recognition.projection import follow_row, interaction_row, recognition_row
 from sociograph.graph.outbox import delete_with_outbox, record_change
@@ -203,3 +204,35 @@ def delete_events(*events: AnyEvent) -> None:
         of_model = [event for event in events if type(event) is model]
         if of_model:
             delete_with_outbox(*of_model)
+
+
+# The two people of each kind of event, by field name.
+ENDS = {
+    "recognition": ("giver", "receiver"),
+    "follow": ("follower", "leader"),
+    "interaction": ("source", "target"),
+}
+
+
+@transaction.atomic
+def move_events(absorbed: Person, keep: Person) -> dict[str, int]:
+    """Make `keep` the person at either end of `absorbed`'s events (a merge of two records of one
+    person). Events between the two would become self-edges: they are deleted. Moved events are
+    recorded in the outbox, and the relay re-attaches their relationships in Neo4j. Returns how
+    many events of each kind moved."""
+    moved: dict[str, int] = {}
+    for kind, model in MODELS.items():
+        first, second = ENDS[kind]
+        between = model.objects.filter(
+            models.Q(**{first: absorbed, second: keep})
+            | models.Q(**{first: keep, second: absorbed})
+        )
+        delete_events(*between)
+        identities: list[Any] = []
+        for end in (first, second):
+            touched = model.objects.filter(**{end: absorbed})
+            identities += list(touched.values_list("uuid", flat=True))
+            touched.update(**{end: keep})
+        record_change(model, identities)
+        moved[kind] = len(identities)
+    return moved
