@@ -192,3 +192,15 @@ class PersonIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.identifier}"
+
+
+class PendingManager(models.Model):
+    """A manager named for a person before that manager exists (SCIM provisioning sends a report
+    before their manager): the link is made when a person with this external id is provisioned."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="pending_manager")
+    manager_external_id = models.CharField(max_length=100, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.person_id} waits for {self.manager_external_id}"

@@ -9,10 +9,11 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
 
 from people import roster
-from people.models import Context, ContextKind, Membership, Person
+from people.models import Context, ContextKind, IdentitySource, Membership, Person
 
 LEAD_ROLE = "lead"  # Membership.role of a context's appointed leader (compared case-insensitively)
 
@@ -75,3 +76,33 @@ def team_names_on(people: Collection[int], day: date) -> dict[int, str]:
         .values_list("person_id", "context__name")
     )
     return dict(rows)  # later rows win: the first name in alphabetical order
+
+
+def person_with_uuid(identifier: str) -> Person | None:
+    """The person whose uuid is `identifier` (None for anything else, a malformed one too)."""
+    try:
+        return Person.objects.select_related("manager").filter(uuid=identifier).first()
+    except ValidationError:
+        return None
+
+
+def context_with_uuid(identifier: str) -> Context | None:
+    try:
+        return Context.objects.filter(uuid=identifier).first()
+    except ValidationError:
+        return None
+
+
+def people_with_user_name(user_name: str) -> QuerySet[Person]:
+    """People whose SCIM user name is `user_name` (case-insensitive), and people never
+    provisioned whose e-mail address it is (how an identity provider finds people HR imported)."""
+    provisioned = Person.objects.filter(identities__source=IdentitySource.SCIM)
+    named = Q(identities__source=IdentitySource.SCIM, identities__identifier__iexact=user_name)
+    unprovisioned = Q(email__iexact=user_name) & ~Q(pk__in=provisioned.values("pk"))
+    return Person.objects.filter(named | unprovisioned).distinct()
+
+
+def members_in_force(context: Context, day: date) -> QuerySet[Person]:
+    """Everyone with a period in force on `day` in the context (opted out or not)."""
+    in_force = Membership.objects.filter(roster.membership_in_force_q(day), context=context)
+    return Person.objects.filter(pk__in=in_force.values("person_id")).order_by("pk")

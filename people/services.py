@@ -612,3 +612,26 @@ def _move_periods(absorbed: Person, keep: Person) -> int:
     Membership.objects.filter(pk__in=[period.pk for period in movable]).update(person=keep)
     record_change(Membership, [period.uuid for period in movable])
     return len(movable)
+
+
+@transaction.atomic
+def set_context_members(
+    context: Context, joining: Iterable[int], leaving: Iterable[int], on: date
+) -> set[int]:
+    """People (by pk) `joining` the context get a period from `on` unless one is in force then
+    (or to come); the periods in force on `on` of those `leaving` end the day before (one
+    starting on `on` is removed). Returns the pks of the people changed."""
+    plan = _MembershipPlan()
+    leaving = set(leaving) - set(joining)
+    periods_by_person = _periods_of({*joining, *leaving})
+    for person_id in sorted(set(joining)):
+        here = [p for p in periods_by_person[person_id] if p.context_id == context.pk]
+        if _needs_new_period(here, on):
+            plan.new.append((person_id, context.pk, on))
+            plan.people.add(person_id)
+    for person_id in sorted(leaving):
+        for period in periods_by_person[person_id]:
+            if period.context_id == context.pk and period.in_force(on):
+                plan.end(person_id, period, on)
+    _write_plan(plan, on)
+    return plan.people

@@ -12,4 +12,5 @@ urlpatterns = [
     path("portal/reports/", include("web.portal.reports_urls")),
     path("portal/", include("web.portal.urls")),
     path("api/v1/", include("web.api.urls")),
+    path("scim/v2/", include("web.scim.urls")),
 ]

@@ -18,9 +18,11 @@ class HashedTokenAuthentication(BaseAuthentication):
     """A missing header leaves the request to the next authenticator; a wrong, expired or
     revoked token is a 401 (the same answer for all three, so a caller learns nothing)."""
 
+    keyword = KEYWORD
+
     def authenticate(self, request: Request) -> tuple[Any, ApiToken] | None:
         words = get_authorization_header(request).split()
-        if not words or words[0].lower() != KEYWORD.lower().encode():
+        if not words or words[0].lower() != self.keyword.lower().encode():
             return None
         if len(words) != 2:
             raise exceptions.AuthenticationFailed("Invalid token header.")
@@ -37,4 +39,10 @@ class HashedTokenAuthentication(BaseAuthentication):
         return record.user, record
 
     def authenticate_header(self, request: Request) -> str:
-        return KEYWORD
+        return self.keyword
+
+
+class BearerTokenAuthentication(HashedTokenAuthentication):
+    """The same tokens as `Authorization: Bearer <token>`, as SCIM clients send them."""
+
+    keyword = "Bearer"

@@ -1,10 +1,12 @@
-"""Who may do what through the API: four roles, held as Django groups.
+"""Who may do what through the API: five roles, held as Django groups.
 
 - `hr_admin`: everything, including individual findings and aggregates of small groups.
 - `manager`: aggregates of the contexts they belong to; never individual sensitive findings.
 - `employee`: their own person record and metrics, the recognitions and follows they gave or
   received; creates recognitions and follows as themselves only.
 - `integration`: creates people and events; no analytics reads.
+- `scim`: the identity provider's provisioning client; SCIM 2.0 at /scim/v2/ only (and nothing
+  else answers it).
 
 Managers and employees act through the person their user is linked to
 (`people.selectors.person_of`).
@@ -23,12 +25,14 @@ class Role(StrEnum):
     MANAGER = "manager"
     EMPLOYEE = "employee"
     INTEGRATION = "integration"
+    SCIM = "scim"
 
 
-ALL_ROLES = frozenset(Role)
+# Every role of the REST API and the portal; the scim role answers only SCIM (web.scim).
+ALL_ROLES = frozenset(Role) - {Role.SCIM}
 PEOPLE_ROLES = frozenset({Role.MANAGER, Role.EMPLOYEE})  # act as their linked person
 # When a user holds several roles, the widest wins.
-PRECEDENCE = (Role.HR_ADMIN, Role.MANAGER, Role.INTEGRATION, Role.EMPLOYEE)
+PRECEDENCE = (Role.HR_ADMIN, Role.MANAGER, Role.INTEGRATION, Role.EMPLOYEE, Role.SCIM)
 # The role is memoized on the user object (not a model field, so set with setattr).
 ROLE_CACHE = "_sociograph_role"
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import dj_database_url
 
-from sociograph.settings.environment import env, env_bool, env_list
+from sociograph.settings.environment import env, env_bool, env_list, env_mapping
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env("SOCIOGRAPH_VAR_DIR") or BASE_DIR / "var")
@@ -228,6 +228,10 @@ SOCIOGRAPH_CONTENT_SECURITY_POLICY = {
 SOCIOGRAPH_API_TOKEN_DAYS = 90
 SOCIOGRAPH_API_MAX_BODY_BYTES = int(env("SOCIOGRAPH_API_MAX_BODY_BYTES"))
 SOCIOGRAPH_API_MAX_BULK_EVENTS = 10_000
+# SCIM 2.0 provisioning (web.scim; docs/intake.md): the identity provider's group names that are
+# contexts -> their `kind:name` key. Groups not listed (access groups) are never stored.
+SOCIOGRAPH_SCIM_GROUP_CONTEXTS = env_mapping("SOCIOGRAPH_SCIM_GROUP_CONTEXTS")
+SOCIOGRAPH_SCIM_MAX_PAGE = 200
 SOCIOGRAPH_API_RATES = {
     "api": env("SOCIOGRAPH_API_RATE"),
     "bulk": env("SOCIOGRAPH_API_BULK_RATE"),

@@ -61,6 +61,11 @@ ENV_VARS: dict[str, EnvVar] = {
     "SOCIOGRAPH_EMAIL_USE_TLS": EnvVar("", "true to use STARTTLS with the SMTP server"),
     "SOCIOGRAPH_EMAIL_FROM": EnvVar("sociograph@localhost", "Sender of the org-health reports"),
     "SOCIOGRAPH_CHROMIUM": EnvVar("chromium", "Chromium binary that prints the PDF reports"),
+    "SOCIOGRAPH_SCIM_GROUP_CONTEXTS": EnvVar(
+        "",
+        "SCIM groups that are contexts, `Group name=kind:name` separated by `;` (docs/intake.md); "
+        "other groups are never stored",
+    ),
 }
 
 
@@ -88,3 +93,17 @@ def env_bool(name: str, default: bool) -> bool:
 
 def env_list(name: str) -> list[str]:
     return [item.strip() for item in env(name).split(",") if item.strip()]
+
+
+def env_mapping(name: str) -> dict[str, str]:
+    """`key=value` items separated by `;` (keys and values trimmed); a ValueError naming the
+    variable for an item without `=`."""
+    mapping: dict[str, str] = {}
+    for item in env(name).split(";"):
+        if not item.strip():
+            continue
+        key, separator, value = item.partition("=")
+        if not separator or not key.strip() or not value.strip():
+            raise ValueError(f"{name}: {item.strip()!r} is not written key=value")
+        mapping[key.strip()] = value.strip()
+    return mapping

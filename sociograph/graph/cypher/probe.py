@@ -31,3 +31,8 @@ ADD_STRAY_PERSON: LiteralString = "CREATE (:Person {uuid: $uuid, external_id: 's
 TAMPER_ONE_RECOGNITION: LiteralString = (
     "MATCH ()-[r:RECOGNIZED]->() WITH r LIMIT 1 SET r.affect = -1.0"
 )
+PERSON_STATE: LiteralString = """
+MATCH (p:Person {external_id: $external_id})
+OPTIONAL MATCH (p)-[:REPORTS_TO]->(m:Person)
+RETURN p.active AS active, p.left_on AS left_on, m.external_id AS manager
+"""
