@@ -40,6 +40,8 @@ class ScimView(APIView):
     permission_classes = (ScimRoleOnly,)
     parser_classes = (ScimParser, DepthLimitedJSONParser)
     renderer_classes = (ScimRenderer, JSONRenderer)
+    # SCIM publishes its own schema (/scim/v2/Schemas); it is not part of the REST API's OpenAPI.
+    schema = None
 
     def get_exception_handler(self) -> Callable[..., Any]:
         return errors.exception_handler
