@@ -289,7 +289,7 @@ class _ConversationReader:
         if JOIN_LEAVE.match(subtype):
             return "join or leave"
         if CHANNEL_SETTINGS.match(subtype):
-            return "channel topic, purpose or name"
+            return "channel settings"
         if subtype in EDIT_OR_DELETION:
             return "edit or deletion"
         if subtype not in MESSAGE_SUBTYPES:
