@@ -186,7 +186,8 @@ class _Reader:
             if user.get("is_bot") or user["id"] == SLACKBOT:
                 self.bots.add(user["id"])
                 continue
-            profile = user.get("profile") or {}
+            profile = user.get("profile")
+            profile = profile if isinstance(profile, dict) else {}
             name = user.get("real_name") or profile.get("real_name") or user.get("name") or ""
             email = profile.get("email") or ""
             yield IdentityHint(_person(user["id"], str(email), str(name)))
@@ -325,7 +326,7 @@ class _ConversationReader:
 
     def _reply(self, message: dict[str, Any], ts: str, targets: Targets, skips: list[str]) -> None:
         thread_ts = message.get("thread_ts")
-        if not thread_ts or thread_ts == ts:
+        if not isinstance(thread_ts, str) or not thread_ts or thread_ts == ts:
             return
         parent = self.thread.authors.get(thread_ts)
         parent_author = parent[0] if parent else ""
@@ -354,11 +355,13 @@ class _ConversationReader:
     def _reactions(
         self, message: dict[str, Any], author: str, ts: str, at: datetime, place: str
     ) -> Iterator[IntakeItem]:
-        for reaction in message.get("reactions") or ():
-            if not isinstance(reaction, dict):
+        reactions = message.get("reactions")
+        for reaction in reactions if isinstance(reactions, list) else ():
+            reactors = reaction.get("users") if isinstance(reaction, dict) else None
+            if not isinstance(reactors, list):
                 continue
             name = str(reaction.get("name") or "")
-            for reactor in reaction.get("users") or ():
+            for reactor in reactors:
                 if reactor == author:
                     yield Skipped("to oneself", place)
                 elif reactor in self.bots:

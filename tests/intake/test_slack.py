@@ -4,6 +4,7 @@ message text is stored. Every message text in the fixture holds MARKER."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import zipfile
 from datetime import UTC, datetime
@@ -14,12 +15,15 @@ from django.apps import apps
 from django.db import models
 
 from intake.models import UnresolvedIdentity
-from intake.records import InteractionRecord, Skipped
+from intake.records import IdentityHint, InteractionRecord, Rejected, Skipped
 from intake.sources import slack as slack_source
 from intake.sources.slack import SlackOptions, read_export
 from people.models import Context, Person, PersonIdentity
+from people.services import save_person
 from recognition.models import Interaction
-from tests.support.commands import run, run_failing
+from sociograph.graph import gateway, relay
+from sociograph.graph.cypher import probe
+from tests.support.commands import assert_no_drift, run, run_failing
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +72,7 @@ SUMMARY = f"accepted: 17  already present: 0  skipped: 17 ({SKIPPED})  rejected:
 @pytest.fixture
 def people() -> dict[str, Person]:
     made = {
-        key: Person.objects.create(external_id=key, name=key, email=f"{key}@example.org")
+        key: save_person(Person(external_id=key, name=key, email=f"{key}@example.org"))
         for key in ("ana", "ben", "cy", "dee", "eve", "fay")
     }
     PersonIdentity.objects.create(person=made["eve"], source="slack", identifier="U05EVE")
@@ -233,3 +237,42 @@ def test_event_ids_are_stable_and_name_each_edge() -> None:
     assert "C01GEN:1709283600.500000:mention:U03CY" in ids
     assert "D01ANABEN:1709290800.000000:dm:U02BEN" in ids
     assert "C02ALL:1709294400.000000:broadcast:U05EVE" in ids
+
+
+@pytest.mark.integration
+@pytest.mark.usefixtures("graph")
+def test_the_imported_edges_reach_neo4j(people: dict[str, Person]) -> None:
+    run_failing("import_slack", str(EXPORT), *OPTIONS)
+    relay.relay(wait_seconds=60)
+    assert_no_drift()
+    broadcast = gateway.read(probe.INTERACTIONS_BETWEEN, source="ana", target="eve")
+    assert broadcast == [
+        {"ts": int(at(1, 12).timestamp()), "channel": "chat", "weight": 0.25, "context": None}
+    ]
+    mention = gateway.read(probe.INTERACTIONS_BETWEEN, source="ben", target="cy")
+    general = str(Context.objects.get(kind="community", name="general").uuid)
+    assert [(row["weight"], row["context"]) for row in mention] == [(1.0, general)]
+
+
+def test_odd_messages_are_rejected_or_skipped_never_crash(tmp_path: Path) -> None:
+    for name in ("users.json", "channels.json"):
+        shutil.copy(EXPORT / name, tmp_path / name)
+    (tmp_path / "general").mkdir()
+    odd = [
+        "just a string",
+        {"type": "message", "user": "U01ANA", "ts": 1709280000.5},
+        {"type": "message", "user": "U01ANA", "ts": "1709280001.000000", "thread_ts": ["x"]},
+        {"type": "message", "ts": "1709280002.000000", "reactions": [{"name": "x", "users": 3}]},
+        {"type": "message", "user": "U02BEN", "ts": "1709280003.000000", "reactions": "+1"},
+    ]
+    (tmp_path / "general" / "2024-03-01.json").write_text(json.dumps(odd))
+    (tmp_path / "general" / "2024-03-02.json").write_text('{"not": "a list"}')
+    items = [i for i in read_export(tmp_path) if not isinstance(i, IdentityHint)]
+    assert items == [
+        Rejected("not a message object", "general/2024-03-01.json message 1"),
+        Rejected("ts 1709280000.5 is not a Slack timestamp", "general/2024-03-01.json message 2"),
+        Skipped("no one addressed", "general/2024-03-01.json message 3"),
+        Skipped("no author", "general/2024-03-01.json message 4"),
+        Skipped("no one addressed", "general/2024-03-01.json message 5"),
+        Rejected("not a list of messages", "general/2024-03-02.json"),
+    ]
