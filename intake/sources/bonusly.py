@@ -29,6 +29,7 @@ from intake.records import (
     RecognitionRecord,
     Rejected,
     Skipped,
+    SourceFormatError,
 )
 from intake.sources.json_stream import Unreadable, json_records
 from people.models import IdentitySource
@@ -61,8 +62,15 @@ def read_bonusly(path: Path, system_givers: Collection[str] = ()) -> Iterator[In
     """Every item of a Bonusly export: the API's answer, a bare array, or JSON Lines.
     `system_givers` (user ids or e-mails) name accounts whose bonuses are automated."""
     parser = BonuslyParser(path.name, system_givers)
-    for position, document in json_records(path):
-        yield from parser.take(position, document)
+    position = ""
+    try:
+        for position, document in json_records(path):
+            yield from parser.take(position, document)
+    except SourceFormatError as error:
+        if not position:
+            raise
+        # What was read is stored; the rest is one rejection, so the import ends in error.
+        yield Rejected(f"the rest of the file cannot be read: {error}", f"{path.name} {position}")
     yield from parser.finish()
 
 

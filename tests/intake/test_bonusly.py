@@ -169,6 +169,21 @@ def test_a_clean_bare_array_exits_normally(people: dict[str, Person]) -> None:
     assert {(g, r) for g, r, *_ in stored()} == {("cy", "ana"), ("cy", "ben")}
 
 
+@pytest.mark.django_db
+def test_a_file_broken_midway_keeps_what_was_read_and_fails(
+    people: dict[str, Person], tmp_path: Path
+) -> None:
+    truncated = tmp_path / "bonuses.json"
+    truncated.write_text(Path(ARRAY).read_text()[:-200])
+    out, error = import_failing(str(truncated))
+    assert out.splitlines() == [
+        "bonuses.json item 1: the rest of the file cannot be read: not valid JSON "
+        """(Unterminated string starting at) near '{"id": "6620bb02e4b0f1001f3c0002", "crea'""",
+        "accepted: 1  already present: 0  skipped: 0  rejected: 1",
+    ]
+    assert error == "1 record(s) rejected; the others were kept"
+
+
 @pytest.mark.parametrize("chunk_chars", [1, 7, 100, 1 << 20])
 def test_the_stream_reader_reads_every_element_whatever_the_chunk(chunk_chars: int) -> None:
     expected = json.loads(Path(ANSWER).read_text())["result"]
