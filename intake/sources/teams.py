@@ -79,7 +79,8 @@ class _Export:
                 try:
                     value = json.loads(line)
                 except json.JSONDecodeError as error:
-                    yield Rejected(f"not JSON: {error.msg} (column {error.colno})", f"{place}:{number}")
+                    reason = f"not JSON: {error.msg} (column {error.colno})"
+                    yield Rejected(reason, f"{place}:{number}")
                     continue
                 yield from self._object(value, f"{place}:{number}")
 
