@@ -7,6 +7,7 @@ map, until the parent is met; at the end, replies whose parent never came are sk
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +17,7 @@ from intake.records import IntakeItem, InteractionRecord, PersonRef, Rejected, S
 from intake.sources.graph_json import graph_time, teams_person
 from recognition.models import Channel
 
-REMEMBERED_AUTHORS = 1_000_000
+REMEMBERED_AUTHORS = 500_000  # about 100 MB
 WAITING_REPLIES = 100_000
 BOT = PersonRef("teams", "")  # the author of a message a bot posted
 NO_PARENT = "reply to a message not in the export"
@@ -43,6 +44,7 @@ class MessageReader:
 
     def __init__(self) -> None:
         self.authors: dict[Thread, PersonRef] = {}
+        self.people: dict[str, PersonRef] = {}  # one PersonRef per person, shared by the map
         self.waiting: dict[Thread, list[_Message]] = {}
         self.waiting_count = 0
 
@@ -97,7 +99,9 @@ class MessageReader:
     def _remember(self, thread: Thread, author: PersonRef) -> Iterator[IntakeItem]:
         if len(self.authors) >= REMEMBERED_AUTHORS:
             del self.authors[next(iter(self.authors))]
-        self.authors[thread] = author
+        if len(self.people) >= REMEMBERED_AUTHORS:
+            self.people.clear()
+        self.authors[thread] = self.people.setdefault(author.identifier, author)
         for reply in self.waiting.pop(thread, []):
             self.waiting_count -= 1
             yield from _reply(reply, author)
@@ -123,9 +127,9 @@ def _reply(reply: _Message, parent_author: PersonRef) -> Iterator[IntakeItem]:
 def _scope(message: dict[str, Any]) -> str:
     channel = message.get("channelIdentity")
     if isinstance(channel, dict) and channel.get("teamId") and channel.get("channelId"):
-        return f"{channel['teamId']}/{channel['channelId']}"
+        return sys.intern(f"{channel['teamId']}/{channel['channelId']}")
     chat_id = message.get("chatId")
-    return chat_id if isinstance(chat_id, str) else ""
+    return sys.intern(chat_id) if isinstance(chat_id, str) else ""
 
 
 def _author(sender: Any) -> PersonRef | None:
