@@ -1,0 +1,135 @@
+"""A Microsoft Teams / Graph export: `chatMessage` and `callRecord` objects in JSON (a Graph page,
+a bare array, one object, or JSON Lines), and Viva Insights person-to-person queries (CSV), in
+one file or a folder of them (read in name order). Graph user objects (`--users`) give the
+e-mail address of each Graph id, for people not yet mapped."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from intake.records import IdentityHint, IntakeItem, PersonRef, Rejected, Skipped, SourceFormatError
+from intake.sources.graph_json import JsonItem, JsonStreamError, graph_items
+from intake.sources.teams_calls import call_items
+from intake.sources.teams_messages import MessageReader
+from intake.sources.viva import DEFAULT_CHANNEL, VivaFormatError, viva_items
+from people.models import IdentitySource
+
+JSON_LINES = (".jsonl", ".ndjson")
+READ_IN_A_FOLDER = (".json", ".csv", *JSON_LINES)
+NOT_READ = "not a .json, .jsonl or .csv file"
+NEXT_PAGE = "@odata.nextLink not followed"
+
+
+class _Export:
+    def __init__(self, viva_channel: str) -> None:
+        self.messages = MessageReader()
+        self.viva_channel = viva_channel
+
+    def read(self, path: Path) -> Iterator[IntakeItem]:
+        if path.is_dir():
+            for file in sorted(item for item in path.rglob("*") if item.is_file()):
+                yield from self._in_folder(file, file.relative_to(path).as_posix())
+        else:
+            yield from self._file(path, path.name, in_folder=False)
+        yield from self.messages.finish()
+
+    def _in_folder(self, file: Path, place: str) -> Iterator[IntakeItem]:
+        if file.suffix.lower() not in READ_IN_A_FOLDER:
+            yield Skipped(NOT_READ, place)
+        else:
+            yield from self._file(file, place, in_folder=True)
+
+    def _file(self, file: Path, place: str, in_folder: bool) -> Iterator[IntakeItem]:
+        suffix = file.suffix.lower()
+        try:
+            if suffix == ".csv":
+                yield from viva_items(file, place, self.viva_channel)
+            elif suffix in JSON_LINES:
+                yield from self._json_lines(file, place)
+            else:
+                yield from self._json(file, place, in_folder)
+        except (VivaFormatError, UnicodeDecodeError) as error:
+            if not in_folder:
+                raise SourceFormatError(str(error)) from None
+            yield Rejected(f"file not read: {error}", place)
+
+    def _json(self, file: Path, place: str, in_folder: bool) -> Iterator[IntakeItem]:
+        read_any = False
+        try:
+            with file.open(encoding="utf-8-sig") as handle:
+                for item in graph_items(handle):
+                    read_any = True
+                    if isinstance(item, JsonItem):
+                        yield from self._object(item.value, f"{place}:{item.line}")
+                    else:
+                        yield Skipped(NEXT_PAGE, f"{place}:{item.line}")
+        except JsonStreamError as error:
+            if not (in_folder or read_any):
+                raise SourceFormatError(f"not a Graph JSON export: {error}") from None
+            yield Rejected(f"unreadable JSON, the rest of the file is not read: {error}", place)
+
+    def _json_lines(self, file: Path, place: str) -> Iterator[IntakeItem]:
+        with file.open(encoding="utf-8-sig") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    value = json.loads(line)
+                except json.JSONDecodeError as error:
+                    reason = f"not JSON: {error.msg} (column {error.colno})"
+                    yield Rejected(reason, f"{place}:{number}")
+                    continue
+                yield from self._object(value, f"{place}:{number}")
+
+    def _object(self, value: Any, place: str) -> Iterator[IntakeItem]:
+        kind = value.get("@odata.type", "") if isinstance(value, dict) else ""
+        if not isinstance(value, dict) or not isinstance(kind, str):
+            yield Rejected("not a Graph object", place)
+        elif "messageType" in value or kind.endswith("chatMessage"):
+            yield from self.messages.read(value, place)
+        elif "sessions" in value or kind.endswith("callRecord") or "organizer" in value:
+            yield from call_items(value, place)
+        elif "userPrincipalName" in value or kind.endswith(".user"):
+            yield user_hint(value, place)
+        else:
+            yield Rejected("neither a chatMessage, a callRecord nor a user", place)
+
+
+def teams_items(
+    path: Path, users: Path | None = None, viva_channel: str = DEFAULT_CHANNEL
+) -> Iterator[IntakeItem]:
+    if users is not None:
+        yield from users_items(users)
+    yield from _Export(viva_channel).read(path)
+
+
+def users_items(path: Path) -> Iterator[IntakeItem]:
+    """Graph `user` objects -> who each Graph id is, with their e-mail address."""
+    try:
+        with path.open(encoding="utf-8-sig") as handle:
+            for item in graph_items(handle):
+                if isinstance(item, JsonItem):
+                    yield user_hint(item.value, f"{path.name}:{item.line}")
+    except (JsonStreamError, UnicodeDecodeError, OSError) as error:
+        raise SourceFormatError(f"users file {path}: {error}") from None
+
+
+def user_hint(user: Any, place: str) -> IntakeItem:
+    identifier = user.get("id") if isinstance(user, dict) else None
+    if not isinstance(identifier, str) or not identifier.strip():
+        return Rejected("user without an id", place)
+    name = user.get("displayName") or ""
+    ref = PersonRef(IdentitySource.TEAMS, identifier.strip(), _email(user), str(name))
+    return IdentityHint(ref)
+
+
+def _email(user: dict[str, Any]) -> str:
+    """`mail`, else the sign-in name when it is an address of the tenant (a guest's
+    `ana_example.org#EXT#@tenant.onmicrosoft.com` is not anybody's mailbox)."""
+    for candidate in (user.get("mail"), user.get("userPrincipalName")):
+        if isinstance(candidate, str) and "@" in candidate and "#EXT#" not in candidate.upper():
+            return candidate.strip()
+    return ""
