@@ -100,18 +100,17 @@ def note_unresolved(refs: Iterable[tuple[PersonRef, str]], resolver: Resolver) -
     """Count each unresolved identifier's rejected records, with the last place it was met."""
     counts: Counter[Key] = Counter()
     places: dict[Key, str] = {}
+    named: dict[Key, PersonRef] = {}
     for ref, place in refs:
         counts[key_of(ref)] += 1
         places[key_of(ref)] = place
+        named[key_of(ref)] = resolver.hints.get(key_of(ref), ref)
     for key, count in counts.items():
-        hint = resolver.hints.get(key)
+        ref = named[key]
         entry, _ = UnresolvedIdentity.objects.get_or_create(
             source=key[0],
             identifier=key[1],
-            defaults={
-                "email": resolver.email_of(hint) if hint else "",
-                "name": hint.name[:200] if hint else "",
-            },
+            defaults={"email": resolver.email_of(ref), "name": ref.name[:200]},
         )
         UnresolvedIdentity.objects.filter(pk=entry.pk).update(
             occurrences=F("occurrences") + count,
