@@ -193,6 +193,10 @@ SOCIOGRAPH_WEBHOOK_SWEEP_AFTER_SECONDS = 300
 SOCIOGRAPH_INTAKE_KEEP_RECOGNITION_MESSAGES = env_bool(
     "SOCIOGRAPH_INTAKE_KEEP_RECOGNITION_MESSAGES", default=False
 )
+# Mail headers (import_mail): the weight of a Cc recipient (a To recipient weighs 1), and the
+# distribution lists (addresses, or domains) that are skipped as recipients and senders.
+SOCIOGRAPH_INTAKE_MAIL_CC_WEIGHT = float(env("SOCIOGRAPH_INTAKE_MAIL_CC_WEIGHT"))
+SOCIOGRAPH_INTAKE_MAIL_LISTS = env_list("SOCIOGRAPH_INTAKE_MAIL_LISTS")
 
 # Cache: API throttling counters, shared by every web process.
 CACHES = {

@@ -45,6 +45,12 @@ ENV_VARS: dict[str, EnvVar] = {
     "SOCIOGRAPH_INTAKE_KEEP_RECOGNITION_MESSAGES": EnvVar(
         "", "true to keep the message of recognitions imported from tools; off by default"
     ),
+    "SOCIOGRAPH_INTAKE_MAIL_CC_WEIGHT": EnvVar(
+        "0.5", "Weight of a Cc recipient in imported mail (a To recipient weighs 1); above 0"
+    ),
+    "SOCIOGRAPH_INTAKE_MAIL_LISTS": EnvVar(
+        "", "Comma-separated distribution-list addresses or domains skipped in imported mail"
+    ),
     "SOCIOGRAPH_WEBHOOK_ALLOW_HTTP": EnvVar(
         "", "true to allow http:// webhook URLs (receivers on premise); https only by default"
     ),
