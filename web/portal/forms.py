@@ -6,6 +6,8 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
+from web.portal.intake_upload import SOURCES, upload_limit
+
 PEOPLE, EVENTS = "people", "events"
 
 
@@ -36,6 +38,48 @@ class ImportForm(forms.Form):
                 "`import_events`, or through the API's bulk endpoint."
             )
         return upload
+
+
+class IntakeUploadForm(forms.Form):
+    """One file of an intake source; the view streams it to a temporary file."""
+
+    source = forms.ChoiceField(
+        choices=[(key, source.label) for key, source in SOURCES.items()],
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "%(value)s is not a source the portal imports."},
+    )
+    file = forms.FileField(
+        help_text="One file; a folder (a Maildir, Teams files) goes through the command"
+    )
+    internal_domains = forms.CharField(
+        required=False,
+        max_length=1000,
+        help_text="Mail and calendars: comma-separated domains of the organization; other "
+        "addresses are skipped as external instead of rejected as unknown",
+    )
+
+    def clean_file(self) -> UploadedFile[bytes]:
+        upload: UploadedFile[bytes] = self.cleaned_data["file"]
+        limit = upload_limit()
+        if upload.size is not None and upload.size > limit:
+            raise forms.ValidationError(
+                f"The file has {upload.size:,} bytes; the portal imports files of up to "
+                f"{limit:,} bytes. Import bigger exports on the server with the source's "
+                "command, listed above."
+            )
+        return upload
+
+    def clean(self) -> dict[str, object] | None:
+        cleaned = super().clean()
+        key, upload = self.cleaned_data.get("source"), self.cleaned_data.get("file")
+        if key and upload:
+            source = SOURCES[key]
+            if not source.takes(upload.name or ""):
+                self.add_error(
+                    "file",
+                    f"{source.label}: {upload.name} is not a {' or '.join(source.suffixes)} file.",
+                )
+        return cleaned
 
 
 class OptOutForm(forms.Form):

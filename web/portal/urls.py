@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from sociograph.accounts.login_throttle import throttled_login
-from web.portal.views import imports, network, pages, runs
+from web.portal.views import imports, intake, network, pages, runs
 
 app_name = "portal"
 urlpatterns = [
@@ -22,6 +22,7 @@ urlpatterns = [
     path("runs/start/", runs.start_run, name="start-run"),
     path("runs/<int:pk>/progress/", runs.run_progress, name="run-progress"),
     path("import/", imports.import_csv, name="import"),
+    path("import/sources/", intake.upload_source, name="import-source"),
     path("network/", network.explorer, name="network"),
     path("network/data/", network.network_data, name="network-data"),
 ]
