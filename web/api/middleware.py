@@ -48,7 +48,7 @@ class BodySizeLimitMiddleware:
 
 
 def _web_limit(request: HttpRequest) -> int:
-    if request.path == reverse("portal:import"):
+    if request.path in (reverse("portal:import"), reverse("portal:import-source")):
         return int(settings.SOCIOGRAPH_PORTAL_IMPORT_MAX_BODY_BYTES)
     return int(settings.SOCIOGRAPH_WEB_MAX_BODY_BYTES)
 

@@ -61,12 +61,9 @@ SOURCES: dict[str, UploadSource] = {
 
 
 def upload_limit() -> int:
-    """The largest file the page takes. web.api.middleware answers 413 to a body above
-    SOCIOGRAPH_WEB_MAX_BODY_BYTES on this page, so a larger limit would never be reached."""
-    return min(
-        int(settings.SOCIOGRAPH_PORTAL_IMPORT_MAX_BYTES),
-        int(settings.SOCIOGRAPH_WEB_MAX_BODY_BYTES),
-    )
+    """The largest file the page takes (the body of its request may be a little larger:
+    SOCIOGRAPH_PORTAL_IMPORT_MAX_BODY_BYTES, web.api.middleware)."""
+    return int(settings.SOCIOGRAPH_PORTAL_IMPORT_MAX_BYTES)
 
 
 class BoundedTemporaryFileHandler(TemporaryFileUploadHandler):
