@@ -75,6 +75,7 @@ HR_ADMIN_APPS = (
     "reports",
     "webhooks",
     "intake",
+    "outcomes",
     "accounts",
     "django_celery_beat",
 )

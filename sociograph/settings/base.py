@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "reports",
     "webhooks",
     "intake",
+    "outcomes",
     "web.api",
     "web.portal",
     "devtools",

@@ -20,7 +20,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("people", ("people",)),
     ("recognition", ("recognition",)),
     ("analytics", ("analytics",)),
-    ("features", ("reports", "webhooks", "intake")),
+    ("features", ("reports", "webhooks", "intake", "outcomes")),
     ("interfaces", ("web",)),
     ("devtools", ("devtools",)),
     ("shell", ("sociograph.urls", "sociograph.wsgi", "sociograph.asgi")),

@@ -1,0 +1,68 @@
+"""Outcomes as data: person-level departures and pulse-survey answers, context-level results.
+
+Pulse answers are sensitive: below hr_admin they are read only as aggregates, under the release
+rule of the rest of the product (analytics.release)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from people.models import Context, Person
+
+
+class OutcomeKind(models.TextChoices):
+    DEPARTURE = "departure"
+    WELLBEING = "wellbeing"
+    ENGAGEMENT = "engagement"
+    ENPS = "enps"
+    TEAM_RESULT = "team_result"
+
+
+PERSON_KINDS = frozenset(
+    {OutcomeKind.DEPARTURE, OutcomeKind.WELLBEING, OutcomeKind.ENGAGEMENT, OutcomeKind.ENPS}
+)
+PULSE_KINDS = frozenset({OutcomeKind.WELLBEING, OutcomeKind.ENGAGEMENT, OutcomeKind.ENPS})
+
+
+class Outcome(models.Model):
+    """One outcome. Departure: `person`, `at` = the first day no longer employed, `voluntary`.
+    Pulse answer: `person`, `at` = the answer's day, `value` on the scale [scale_min, scale_max],
+    optional `context`. Team result: `context`, `metric` (the KPI's name), `at` = the first day of
+    the period it measures, `value` (scale optional)."""
+
+    kind = models.CharField(max_length=20, choices=OutcomeKind.choices)
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="outcomes"
+    )
+    context = models.ForeignKey(
+        Context, null=True, blank=True, on_delete=models.CASCADE, related_name="outcomes"
+    )
+    metric = models.CharField(max_length=100, blank=True, help_text="Team results: the KPI")
+    at = models.DateField(db_index=True)
+    value = models.FloatField(null=True, blank=True)
+    scale_min = models.FloatField(null=True, blank=True)
+    scale_max = models.FloatField(null=True, blank=True)
+    voluntary = models.BooleanField(null=True, blank=True, help_text="Departures")
+    # Idempotent imports: the same outcome (kind, subject, day, context) is stored once.
+    outcome_key = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind=OutcomeKind.TEAM_RESULT, context__isnull=False)
+                | (~models.Q(kind=OutcomeKind.TEAM_RESULT) & models.Q(person__isnull=False)),
+                name="outcome_has_its_subject",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(scale_min__isnull=True)
+                | models.Q(scale_max__isnull=True)
+                | models.Q(scale_min__lt=models.F("scale_max")),
+                name="outcome_scale_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        subject = self.person_id if self.person_id else f"{self.context_id}/{self.metric}"
+        return f"{self.kind} of {subject} on {self.at}"
