@@ -31,7 +31,7 @@ from intake.records import (
     Skipped,
     SourceFormatError,
 )
-from intake.sources.json_stream import Unreadable, json_records
+from intake.sources.json_stream import JsonItem, OuterField, Unreadable, Wrapper, json_items
 from people.models import IdentitySource
 
 # `via` of the bonuses Bonusly gives by itself on work anniversaries and birthdays.
@@ -41,6 +41,8 @@ RULE_UNKNOWN_PARENT = "add-on of an unknown bonus"
 RULE_RECEIVER_TWICE = "receiver listed twice"
 KEPT_PARENTS = 200_000
 WAITING_ADD_ONS = 20_000
+API_ANSWER = Wrapper("result", first_keys=frozenset({"success", "message"}))
+ANSWER_KEYS = frozenset({"success", "result", "message"})
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ def read_bonusly(path: Path, system_givers: Collection[str] = ()) -> Iterator[In
     parser = BonuslyParser(path.name, system_givers)
     position = ""
     try:
-        for position, document in json_records(path):
+        for position, document in _documents(path):
             yield from parser.take(position, document)
     except SourceFormatError as error:
         if not position:
@@ -72,6 +74,29 @@ def read_bonusly(path: Path, system_givers: Collection[str] = ()) -> Iterator[In
         # What was read is stored; the rest is one rejection, so the import ends in error.
         yield Rejected(f"the rest of the file cannot be read: {error}", f"{path.name} {position}")
     yield from parser.finish()
+
+
+def _documents(path: Path) -> Iterator[tuple[str, Any]]:
+    """Each bonus (or unreadable line) with its position, once the API's answer says success."""
+    answer: dict[str, Any] = {}
+    for part in json_items(path, API_ANSWER):
+        if isinstance(part, OuterField):
+            answer[part.key] = part.value
+            continue
+        _check_success(answer)
+        if isinstance(part, JsonItem) and _is_answer_without_result(part.value):
+            raise SourceFormatError('the answer has no "result" list')
+        yield part.position, part.value if isinstance(part, JsonItem) else part
+    _check_success(answer)
+
+
+def _check_success(answer: dict[str, Any]) -> None:
+    if answer.get("success") is False:
+        raise SourceFormatError(f"the API answered an error: {answer.get('message', '')!r}")
+
+
+def _is_answer_without_result(document: Any) -> bool:
+    return isinstance(document, dict) and document.keys() <= ANSWER_KEYS
 
 
 class BonuslyParser:

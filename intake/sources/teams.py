@@ -5,13 +5,19 @@ e-mail address of each Graph id, for people not yet mapped."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from intake.records import IdentityHint, IntakeItem, PersonRef, Rejected, Skipped, SourceFormatError
-from intake.sources.graph_json import JsonItem, JsonStreamError, graph_items
+from intake.sources.json_stream import (
+    JsonItem,
+    JsonPart,
+    JsonStreamError,
+    Unreadable,
+    Wrapper,
+    json_items,
+)
 from intake.sources.teams_calls import call_items
 from intake.sources.teams_messages import MessageReader
 from intake.sources.viva import DEFAULT_CHANNEL, VivaFormatError, viva_items
@@ -20,7 +26,11 @@ from people.models import IdentitySource
 JSON_LINES = (".jsonl", ".ndjson")
 READ_IN_A_FOLDER = (".json", ".csv", *JSON_LINES)
 NOT_READ = "not a .json, .jsonl or .csv file"
-NEXT_PAGE = "@odata.nextLink not followed"
+NEXT_LINK = "@odata.nextLink"
+NEXT_PAGE = f"{NEXT_LINK} not followed"
+GRAPH_PAGE = Wrapper(
+    "value", first_keys=frozenset({"@odata.context", "@odata.count", NEXT_LINK, "@odata.deltaLink"})
+)
 
 
 class _Export:
@@ -43,12 +53,9 @@ class _Export:
             yield from self._file(file, place, in_folder=True)
 
     def _file(self, file: Path, place: str, in_folder: bool) -> Iterator[IntakeItem]:
-        suffix = file.suffix.lower()
         try:
-            if suffix == ".csv":
+            if file.suffix.lower() == ".csv":
                 yield from viva_items(file, place, self.viva_channel)
-            elif suffix in JSON_LINES:
-                yield from self._json_lines(file, place)
             else:
                 yield from self._json(file, place, in_folder)
         except (VivaFormatError, UnicodeDecodeError) as error:
@@ -59,30 +66,22 @@ class _Export:
     def _json(self, file: Path, place: str, in_folder: bool) -> Iterator[IntakeItem]:
         read_any = False
         try:
-            with file.open(encoding="utf-8-sig") as handle:
-                for item in graph_items(handle):
-                    read_any = True
-                    if isinstance(item, JsonItem):
-                        yield from self._object(item.value, f"{place}:{item.line}")
-                    else:
-                        yield Skipped(NEXT_PAGE, f"{place}:{item.line}")
+            for part in json_items(file, GRAPH_PAGE, json_lines=file.suffix.lower() in JSON_LINES):
+                read_any = True
+                yield from self._part(part, f"{place}:{part.line}")
         except JsonStreamError as error:
+            problem = f"line {error.line}: {error}"
             if not (in_folder or read_any):
-                raise SourceFormatError(f"not a Graph JSON export: {error}") from None
-            yield Rejected(f"unreadable JSON, the rest of the file is not read: {error}", place)
+                raise SourceFormatError(f"not a Graph JSON export: {problem}") from None
+            yield Rejected(f"unreadable JSON, the rest of the file is not read: {problem}", place)
 
-    def _json_lines(self, file: Path, place: str) -> Iterator[IntakeItem]:
-        with file.open(encoding="utf-8-sig") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    value = json.loads(line)
-                except json.JSONDecodeError as error:
-                    reason = f"not JSON: {error.msg} (column {error.colno})"
-                    yield Rejected(reason, f"{place}:{number}")
-                    continue
-                yield from self._object(value, f"{place}:{number}")
+    def _part(self, part: JsonPart, place: str) -> Iterator[IntakeItem]:
+        if isinstance(part, JsonItem):
+            yield from self._object(part.value, place)
+        elif isinstance(part, Unreadable):
+            yield Rejected(part.reason, place)
+        elif part.key == NEXT_LINK:
+            yield Skipped(NEXT_PAGE, place)
 
     def _object(self, value: Any, place: str) -> Iterator[IntakeItem]:
         kind = value.get("@odata.type", "") if isinstance(value, dict) else ""
@@ -109,11 +108,12 @@ def teams_items(
 def users_items(path: Path) -> Iterator[IntakeItem]:
     """Graph `user` objects -> who each Graph id is, with their e-mail address."""
     try:
-        with path.open(encoding="utf-8-sig") as handle:
-            for item in graph_items(handle):
-                if isinstance(item, JsonItem):
-                    yield user_hint(item.value, f"{path.name}:{item.line}")
-    except (JsonStreamError, UnicodeDecodeError, OSError) as error:
+        for part in json_items(path, GRAPH_PAGE):
+            if isinstance(part, Unreadable):
+                raise JsonStreamError(part.reason, part.line)
+            if isinstance(part, JsonItem):
+                yield user_hint(part.value, f"{path.name}:{part.line}")
+    except (JsonStreamError, OSError) as error:
         raise SourceFormatError(f"users file {path}: {error}") from None
 
 

@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from intake.records import IntakeItem, InteractionRecord, PersonRef, Rejected, Skipped
-from intake.sources.graph_json import graph_time, teams_person
+from intake.sources.people import teams_person
+from intake.sources.times import iso_utc
 from recognition.models import Channel
 
 REMEMBERED_AUTHORS = 500_000  # about 100 MB
@@ -78,7 +79,7 @@ class MessageReader:
         self, message: dict[str, Any], scope: str, message_id: str, author: PersonRef, place: str
     ) -> Iterator[IntakeItem]:
         try:
-            at = graph_time(message.get("createdDateTime"))
+            at = iso_utc(message.get("createdDateTime"))
         except ValueError as error:
             yield Rejected(f"createdDateTime: {error}", place)
             return

@@ -14,7 +14,6 @@ from django.core.management import call_command
 
 from intake.models import UnresolvedIdentity
 from intake.records import Skipped
-from intake.sources.graph_json import JsonItem, PageLink, graph_items
 from intake.sources.teams_messages import MessageReader
 from people.models import Person, PersonIdentity
 from recognition.models import Interaction
@@ -199,19 +198,6 @@ def test_a_missing_users_file_or_a_csv_that_is_not_viva_is_refused(tmp_path: Pat
     other.write_text("name,email\nAna,ana@example.org\n")
     _, error = run_failing("import_teams", str(other))
     assert "not a Viva person-to-person query: no PrimaryCollaborator_PersonId" in error
-
-
-def test_big_arrays_stream_across_chunks_with_their_lines(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("intake.sources.graph_json.CHUNK", 7)
-    text = '{"@odata.context": "x",\n "value": [\n  {"id": "1"},\n  {"id": 22}, 3333\n ],\n'
-    text += ' "@odata.nextLink": "y"}\n[{"id": "4"}]'
-    read = [
-        (item.value, item.line) if isinstance(item, JsonItem) else ("link", item.line)
-        for item in graph_items(io.StringIO(text))
-    ]
-    assert read == [({"id": "1"}, 3), ({"id": 22}, 4), (3333, 4), ("link", 6), ({"id": "4"}, 7)]
-    assert list(graph_items(io.StringIO('{"id": "x"}'))) == [JsonItem({"id": "x"}, 1)]
-    assert list(graph_items(io.StringIO('{"value": [], "@odata.nextLink": 1}'))) == [PageLink(1)]
 
 
 def test_the_command_prints_nothing_but_its_summary_when_all_is_well(tmp_path: Path) -> None:
