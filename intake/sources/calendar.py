@@ -22,6 +22,7 @@ import recurring_ical_events
 from intake.identities import normalized_email
 from intake.records import IntakeItem, InteractionRecord, Rejected, Skipped, SourceFormatError
 from intake.sources.domains import is_external
+from intake.sources.files import SourceFile, source_files
 from intake.sources.people import email_person
 from intake.sources.times import as_utc, midnight_utc
 from recognition.models import Channel
@@ -57,29 +58,28 @@ class CalendarRules:
 def read_calendars(path: Path, rules: CalendarRules) -> Iterator[IntakeItem]:
     """The occurrences in the window of every VEVENT of the .ics file, or of every .ics file in
     the folder (and its subfolders, in name order). Each file is parsed whole, one at a time."""
-    files = [path] if path.is_file() else sorted(path.rglob("*.ics"))
-    if not files:
+    found = False
+    for file in source_files(path, (".ics",)):
+        if isinstance(file, SourceFile):
+            found = True
+            yield from _file_items(file, rules)
+    if not found:
         raise SourceFormatError("no .ics file in it")
-    for file in files:
-        name = file.name if file == path else str(file.relative_to(path))
-        yield from _file_items(file, name, rules, alone=file == path)
 
 
-def _file_items(file: Path, name: str, rules: CalendarRules, alone: bool) -> Iterator[IntakeItem]:
+def _file_items(file: SourceFile, rules: CalendarRules) -> Iterator[IntakeItem]:
     try:
-        calendars = icalendar.Calendar.from_ical(file.read_bytes(), multiple=True)
+        calendars = icalendar.Calendar.from_ical(file.path.read_bytes(), multiple=True)
         occurrences = [
             (event, _recurring_uids(calendar))
             for calendar in calendars
             for event in _occurrences(calendar, rules)
         ]
     except ValueError as error:
-        if alone:
-            raise SourceFormatError(f"not a readable iCalendar file: {error}") from None
-        yield Rejected(f"not a readable iCalendar file: {error}", name)
+        yield file.not_read(f"not a readable iCalendar file: {error}")
         return
     for event, recurring in occurrences:
-        yield from _occurrence_items(event, name, rules, recurring)
+        yield from _occurrence_items(event, file.place, rules, recurring)
 
 
 def _occurrences(calendar: icalendar.Calendar, rules: CalendarRules) -> list[Any]:

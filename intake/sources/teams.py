@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from intake.records import IdentityHint, IntakeItem, PersonRef, Rejected, Skipped, SourceFormatError
+from intake.sources.files import SourceFile, source_files
 from intake.sources.json_stream import (
     JsonItem,
     JsonPart,
@@ -39,41 +40,32 @@ class _Export:
         self.viva_channel = viva_channel
 
     def read(self, path: Path) -> Iterator[IntakeItem]:
-        if path.is_dir():
-            for file in sorted(item for item in path.rglob("*") if item.is_file()):
-                yield from self._in_folder(file, file.relative_to(path).as_posix())
-        else:
-            yield from self._file(path, path.name, in_folder=False)
+        for file in source_files(path, READ_IN_A_FOLDER, other_kinds=NOT_READ):
+            yield from self._file(file) if isinstance(file, SourceFile) else [file]
         yield from self.messages.finish()
 
-    def _in_folder(self, file: Path, place: str) -> Iterator[IntakeItem]:
-        if file.suffix.lower() not in READ_IN_A_FOLDER:
-            yield Skipped(NOT_READ, place)
-        else:
-            yield from self._file(file, place, in_folder=True)
-
-    def _file(self, file: Path, place: str, in_folder: bool) -> Iterator[IntakeItem]:
+    def _file(self, file: SourceFile) -> Iterator[IntakeItem]:
         try:
-            if file.suffix.lower() == ".csv":
-                yield from viva_items(file, place, self.viva_channel)
+            if file.path.suffix.lower() == ".csv":
+                yield from viva_items(file.path, file.place, self.viva_channel)
             else:
-                yield from self._json(file, place, in_folder)
+                yield from self._json(file)
         except (VivaFormatError, UnicodeDecodeError) as error:
-            if not in_folder:
-                raise SourceFormatError(str(error)) from None
-            yield Rejected(f"file not read: {error}", place)
+            yield file.not_read(f"file not read: {error}")
 
-    def _json(self, file: Path, place: str, in_folder: bool) -> Iterator[IntakeItem]:
+    def _json(self, file: SourceFile) -> Iterator[IntakeItem]:
+        lines = file.path.suffix.lower() in JSON_LINES
         read_any = False
         try:
-            for part in json_items(file, GRAPH_PAGE, json_lines=file.suffix.lower() in JSON_LINES):
+            for part in json_items(file.path, GRAPH_PAGE, json_lines=lines):
                 read_any = True
-                yield from self._part(part, f"{place}:{part.line}")
+                yield from self._part(part, f"{file.place}:{part.line}")
         except JsonStreamError as error:
             problem = f"line {error.line}: {error}"
-            if not (in_folder or read_any):
+            if file.alone and not read_any:
                 raise SourceFormatError(f"not a Graph JSON export: {problem}") from None
-            yield Rejected(f"unreadable JSON, the rest of the file is not read: {problem}", place)
+            reason = f"unreadable JSON, the rest of the file is not read: {problem}"
+            yield Rejected(reason, file.place)
 
     def _part(self, part: JsonPart, place: str) -> Iterator[IntakeItem]:
         if isinstance(part, JsonItem):
