@@ -47,16 +47,7 @@ class UnresolvedIdentityAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     )
     list_filter = ("source",)
     search_fields = ("identifier", "email", "name")
-    readonly_fields = (
-        "source",
-        "identifier",
-        "email",
-        "name",
-        "occurrences",
-        "first_seen",
-        "last_seen",
-        "last_place",
-    )
+    readonly_fields = list_display
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

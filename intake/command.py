@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from intake.pipeline import IntakeReport, run_intake
 from intake.records import IntakeItem, SourceFormatError
+from intake.sources.domains import domain_set
 
 
 class IntakeCommand(BaseCommand):
@@ -49,3 +50,14 @@ class IntakeCommand(BaseCommand):
 
     def _print_rejection(self, place: str, reason: str) -> None:
         self.stdout.write(f"{place}: {reason}")
+
+
+def add_internal_domains(parser: CommandParser) -> None:
+    """--internal-domains, parsed to a set of lower-case domains (empty when not given)."""
+    parser.add_argument(
+        "--internal-domains",
+        type=lambda text: domain_set(text.split(",")),
+        default="",
+        help="Comma-separated domains of the organization (subdomains included): other "
+        "addresses are skipped as external instead of rejected as unknown",
+    )

@@ -14,10 +14,9 @@ parent never comes uses its own `receivers` when it has them, else is skipped.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +30,9 @@ from intake.records import (
     Skipped,
     SourceFormatError,
 )
-from intake.sources.json_stream import Unreadable, json_records
+from intake.sources.json_stream import JsonItem, OuterField, Unreadable, Wrapper, json_items
+from intake.sources.memory import RecentMap, Waiting
+from intake.sources.times import iso_utc
 from people.models import IdentitySource
 
 # `via` of the bonuses Bonusly gives by itself on work anniversaries and birthdays.
@@ -41,6 +42,8 @@ RULE_UNKNOWN_PARENT = "add-on of an unknown bonus"
 RULE_RECEIVER_TWICE = "receiver listed twice"
 KEPT_PARENTS = 200_000
 WAITING_ADD_ONS = 20_000
+API_ANSWER = Wrapper("result", first_keys=frozenset({"success", "message"}))
+ANSWER_KEYS = frozenset({"success", "result", "message"})
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ def read_bonusly(path: Path, system_givers: Collection[str] = ()) -> Iterator[In
     parser = BonuslyParser(path.name, system_givers)
     position = ""
     try:
-        for position, document in json_records(path):
+        for position, document in _documents(path):
             yield from parser.take(position, document)
     except SourceFormatError as error:
         if not position:
@@ -74,13 +77,35 @@ def read_bonusly(path: Path, system_givers: Collection[str] = ()) -> Iterator[In
     yield from parser.finish()
 
 
+def _documents(path: Path) -> Iterator[tuple[str, Any]]:
+    """Each bonus (or unreadable line) with its position, once the API's answer says success."""
+    answer: dict[str, Any] = {}
+    for part in json_items(path, API_ANSWER):
+        if isinstance(part, OuterField):
+            answer[part.key] = part.value
+            continue
+        _check_success(answer)
+        if isinstance(part, JsonItem) and _is_answer_without_result(part.value):
+            raise SourceFormatError('the answer has no "result" list')
+        yield part.position, part.value if isinstance(part, JsonItem) else part
+    _check_success(answer)
+
+
+def _check_success(answer: dict[str, Any]) -> None:
+    if answer.get("success") is False:
+        raise SourceFormatError(f"the API answered an error: {answer.get('message', '')!r}")
+
+
+def _is_answer_without_result(document: Any) -> bool:
+    return isinstance(document, dict) and document.keys() <= ANSWER_KEYS
+
+
 class BonuslyParser:
     def __init__(self, file_name: str, system_givers: Collection[str] = ()) -> None:
         self.file_name = file_name
         self.system_givers = {_system_key(giver) for giver in system_givers}
-        self.receivers_of: OrderedDict[str, tuple[PersonRef, ...]] = OrderedDict()
-        self.waiting: OrderedDict[str, list[Bonus]] = OrderedDict()
-        self.waiting_count = 0
+        self.receivers_of: RecentMap[str, tuple[PersonRef, ...]] = RecentMap(KEPT_PARENTS)
+        self.waiting: Waiting[str, Bonus] = Waiting(WAITING_ADD_ONS)
         self.introduced: set[str] = set()
 
     def take(self, position: str, document: Any) -> Iterator[IntakeItem]:
@@ -93,10 +118,8 @@ class BonuslyParser:
 
     def finish(self) -> Iterator[IntakeItem]:
         """The add-ons still waiting for a parent that never came."""
-        while self.waiting:
-            _, add_ons = self.waiting.popitem(last=False)
-            yield from (Skipped(RULE_UNKNOWN_PARENT, add_on.place) for add_on in add_ons)
-        self.waiting_count = 0
+        for add_on in self.waiting.take_all():
+            yield Skipped(RULE_UNKNOWN_PARENT, add_on.place)
 
     def _introduce(self, bonus: Bonus) -> Iterator[IdentityHint]:
         """Each person's e-mail and name once, so that HR sees them on an unresolved identity."""
@@ -117,9 +140,10 @@ class BonuslyParser:
         place = f"{place} (bonus {bonus_id})"
         if self._is_automated(document):
             return Skipped(RULE_AUTOMATED, place)
-        at = _time(document.get("created_at"))
-        if isinstance(at, str):
-            return Rejected(at, place)
+        try:
+            at = iso_utc(document.get("created_at"))
+        except ValueError as problem:
+            return Rejected(f"created_at {problem}", place)
         giver = _person(document.get("giver"))
         if giver is None:
             return Rejected("a giver without an id or e-mail", place)
@@ -166,9 +190,9 @@ class BonuslyParser:
                 yield Rejected("a bonus without receivers", bonus.place)
             return
         if bonus.may_have_add_ons:
-            self._remember(bonus.id, receivers)
+            self.receivers_of.put(bonus.id, receivers)
         yield from _per_receiver(bonus, receivers)
-        for add_on in self._waiting_for(bonus.id):
+        for add_on in self.waiting.take(bonus.id):
             yield from _per_receiver(add_on, receivers)
 
     def _receivers_for(self, bonus: Bonus) -> tuple[PersonRef, ...] | None:
@@ -180,23 +204,9 @@ class BonuslyParser:
             return parents
         return bonus.receivers or None
 
-    def _remember(self, bonus_id: str, receivers: tuple[PersonRef, ...]) -> None:
-        self.receivers_of[bonus_id] = receivers
-        if len(self.receivers_of) > KEPT_PARENTS:
-            self.receivers_of.popitem(last=False)
-
     def _wait(self, add_on: Bonus) -> Iterator[IntakeItem]:
-        self.waiting.setdefault(add_on.parent_id, []).append(add_on)
-        self.waiting_count += 1
-        while self.waiting_count > WAITING_ADD_ONS:
-            _, given_up = self.waiting.popitem(last=False)
-            self.waiting_count -= len(given_up)
-            yield from (Skipped(RULE_UNKNOWN_PARENT, each.place) for each in given_up)
-
-    def _waiting_for(self, parent_id: str) -> list[Bonus]:
-        add_ons = self.waiting.pop(parent_id, [])
-        self.waiting_count -= len(add_ons)
-        return add_ons
+        for given_up in self.waiting.add(add_on.parent_id, add_on):
+            yield Skipped(RULE_UNKNOWN_PARENT, given_up.place)
 
 
 def _per_receiver(bonus: Bonus, receivers: tuple[PersonRef, ...]) -> Iterator[IntakeItem]:
@@ -240,19 +250,6 @@ def _person(data: Any) -> PersonRef | None:
     if email:
         return PersonRef(IdentitySource.EMAIL, email, name=name)
     return None
-
-
-def _time(text: Any) -> datetime | str:
-    """The time in UTC, or why it cannot be read."""
-    if not _text(text):
-        return "a bonus without created_at"
-    try:
-        at = datetime.fromisoformat(str(text).strip())
-    except ValueError:
-        return f"created_at {str(text)[:40]!r} is not an ISO 8601 time"
-    if at.tzinfo is None:
-        return f"created_at {str(text)[:40]!r} has no time zone"
-    return at.astimezone(UTC)
 
 
 def _values(document: dict[str, Any]) -> tuple[str, ...]:

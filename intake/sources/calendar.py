@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +20,11 @@ import icalendar
 import recurring_ical_events
 
 from intake.identities import normalized_email
-from intake.records import (
-    IntakeItem,
-    InteractionRecord,
-    PersonRef,
-    Rejected,
-    Skipped,
-    SourceFormatError,
-)
-from people.models import IdentitySource
+from intake.records import IntakeItem, InteractionRecord, Rejected, Skipped, SourceFormatError
+from intake.sources.domains import is_external
+from intake.sources.files import SourceFile, source_files
+from intake.sources.people import email_person
+from intake.sources.times import as_utc, midnight_utc
 from recognition.models import Channel
 
 HOUR = timedelta(hours=1)
@@ -45,20 +41,15 @@ class CalendarRules:
     internal_domains: frozenset[str] = frozenset()  # empty: every address is looked up
 
     def is_external(self, address: str) -> bool:
-        domain = address.rpartition("@")[2]
-        while domain:
-            if domain in self.internal_domains:
-                return False
-            domain = domain.partition(".")[2]
-        return bool(self.internal_domains)
+        return is_external(address, self.internal_domains)
 
     @property
     def start(self) -> datetime:
-        return datetime.combine(self.since, datetime.min.time(), tzinfo=UTC)
+        return midnight_utc(self.since)
 
     @property
     def end(self) -> datetime:
-        return datetime.combine(self.until + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+        return midnight_utc(self.until + timedelta(days=1))
 
     def holds(self, at: datetime) -> bool:
         return self.start <= at < self.end
@@ -67,29 +58,28 @@ class CalendarRules:
 def read_calendars(path: Path, rules: CalendarRules) -> Iterator[IntakeItem]:
     """The occurrences in the window of every VEVENT of the .ics file, or of every .ics file in
     the folder (and its subfolders, in name order). Each file is parsed whole, one at a time."""
-    files = [path] if path.is_file() else sorted(path.rglob("*.ics"))
-    if not files:
+    found = False
+    for file in source_files(path, (".ics",)):
+        if isinstance(file, SourceFile):
+            found = True
+            yield from _file_items(file, rules)
+    if not found:
         raise SourceFormatError("no .ics file in it")
-    for file in files:
-        name = file.name if file == path else str(file.relative_to(path))
-        yield from _file_items(file, name, rules, alone=file == path)
 
 
-def _file_items(file: Path, name: str, rules: CalendarRules, alone: bool) -> Iterator[IntakeItem]:
+def _file_items(file: SourceFile, rules: CalendarRules) -> Iterator[IntakeItem]:
     try:
-        calendars = icalendar.Calendar.from_ical(file.read_bytes(), multiple=True)
+        calendars = icalendar.Calendar.from_ical(file.path.read_bytes(), multiple=True)
         occurrences = [
             (event, _recurring_uids(calendar))
             for calendar in calendars
             for event in _occurrences(calendar, rules)
         ]
     except ValueError as error:
-        if alone:
-            raise SourceFormatError(f"not a readable iCalendar file: {error}") from None
-        yield Rejected(f"not a readable iCalendar file: {error}", name)
+        yield file.not_read(f"not a readable iCalendar file: {error}")
         return
     for event, recurring in occurrences:
-        yield from _occurrence_items(event, name, rules, recurring)
+        yield from _occurrence_items(event, file.place, rules, recurring)
 
 
 def _occurrences(calendar: icalendar.Calendar, rules: CalendarRules) -> list[Any]:
@@ -124,7 +114,7 @@ def _occurrence_items(
     if not isinstance(start, datetime):
         yield Skipped("all-day", place)
         return
-    at = _utc(start)
+    at = as_utc(start)
     if not rules.holds(at):
         return  # began before the window, ends in it: it belongs to the window before
     if rule := _meeting_rule(event):
@@ -214,8 +204,8 @@ def _attendee_items(meeting: _Meeting, answers: list[_Answer]) -> Iterator[Intak
 def _edge(meeting: _Meeting, attendee: str, weight: float) -> InteractionRecord:
     return InteractionRecord(
         event_id=f"{meeting.occurrence_id} {attendee}",
-        source=_person(meeting.organizer),
-        target=_person(attendee),
+        source=email_person(meeting.organizer),
+        target=email_person(attendee),
         at=meeting.at,
         channel=Channel.MEETING.value,
         place=meeting.place,
@@ -229,13 +219,8 @@ def _occurrence_id(event: Any, uid: str, recurring: frozenset[str]) -> str:
     if uid not in recurring:
         return uid
     recurrence = event.get("RECURRENCE-ID").dt
-    when = _utc(recurrence).isoformat() if isinstance(recurrence, datetime) else str(recurrence)
+    when = as_utc(recurrence).isoformat() if isinstance(recurrence, datetime) else str(recurrence)
     return f"{uid} {when}"
-
-
-def _utc(moment: datetime) -> datetime:
-    """Aware, in UTC; a floating time (no zone) is taken as UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _address(value: Any) -> str:
@@ -250,7 +235,3 @@ def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
-
-
-def _person(address: str) -> PersonRef:
-    return PersonRef(IdentitySource.EMAIL.value, address, email=address)

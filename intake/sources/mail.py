@@ -12,18 +12,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
-from typing import TypeVar
 
 from intake.identities import normalized_email
-from intake.records import IntakeItem, InteractionRecord, PersonRef, Rejected, Skipped
+from intake.records import IntakeItem, InteractionRecord, Rejected, Skipped
+from intake.sources.domains import in_domains, is_external
 from intake.sources.mailboxes import Headers, read_mailboxes
-from people.models import IdentitySource
+from intake.sources.memory import RecentMap, Waiting
+from intake.sources.people import email_person
+from intake.sources.times import as_utc
 from recognition.models import Channel
 
 TO_WEIGHT = 1.0
@@ -33,7 +34,6 @@ MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 BULK_PRECEDENCE = frozenset({"bulk", "junk"})
 LIST_PRECEDENCE = "list"
 SPECIALS = frozenset('"();:\\')  # quoted names, comments, groups: for the full parser
-_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -43,19 +43,10 @@ class MailRules:
     internal_domains: frozenset[str] = frozenset()  # empty: every address is looked up
 
     def is_list(self, address: str) -> bool:
-        return address in self.lists or _in_domains(address, self.lists)
+        return address in self.lists or in_domains(address, self.lists)
 
     def is_external(self, address: str) -> bool:
-        return bool(self.internal_domains) and not _in_domains(address, self.internal_domains)
-
-
-def _in_domains(address: str, domains: frozenset[str]) -> bool:
-    domain = address.rpartition("@")[2]
-    while domain:
-        if domain in domains:
-            return True
-        domain = domain.partition(".")[2]
-    return False
+        return is_external(address, self.internal_domains)
 
 
 def read_mail(path: Path, rules: MailRules) -> Iterator[IntakeItem]:
@@ -77,26 +68,20 @@ class _Replies:
     Message-ID, and the replies still waiting for the message they answer (both bounded)."""
 
     def __init__(self, size: int) -> None:
-        self.size = size
-        self.authors: OrderedDict[str, str] = OrderedDict()
-        self.waiting: OrderedDict[str, dict[str, _Message]] = OrderedDict()
+        self.authors: RecentMap[str, str] = RecentMap(size)
+        self.waiting: Waiting[str, _Message] = Waiting(size)  # given up silently: To still counts
 
     def edges(self, message: _Message, replied_to: str) -> Iterator[tuple[_Message, str]]:
         """(reply, author of the message it answers) pairs that `message` completes."""
-        if replied_to in self.authors:
-            yield message, self.authors[replied_to]
+        author = self.authors.get(replied_to)
+        if author is not None:
+            yield message, author
         elif replied_to:
-            self._remember(self.waiting, replied_to, {})[message.message_id] = message
-        for reply in self.waiting.pop(message.message_id, {}).values():
+            self.waiting.add(replied_to, message)
+        replies = {reply.message_id: reply for reply in self.waiting.take(message.message_id)}
+        for reply in replies.values():  # a reply in several mailboxes waited once per copy
             yield reply, message.sender
-        self._remember(self.authors, message.message_id, message.sender)
-
-    def _remember(self, memory: OrderedDict[str, _T], key: str, value: _T) -> _T:
-        kept = memory.setdefault(key, value)
-        memory.move_to_end(key)
-        if len(memory) > self.size:
-            memory.popitem(last=False)
-        return kept
+        self.authors.put(message.message_id, message.sender)
 
 
 def _message_items(headers: Headers, rules: MailRules, replies: _Replies) -> Iterator[IntakeItem]:
@@ -164,7 +149,7 @@ def _sent_at(value: str) -> datetime | str:
         at = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return f"unreadable Date {value[:60]!r}"
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    return as_utc(at)
 
 
 def _addresses(values: Iterable[str]) -> list[str]:
@@ -222,14 +207,10 @@ def _recipient_item(message: _Message, address: str, weight: float, rules: MailR
 def _edge(message: _Message, address: str, weight: float, event_id: str) -> InteractionRecord:
     return InteractionRecord(
         event_id=event_id,
-        source=_person(message.sender),
-        target=_person(address),
+        source=email_person(message.sender),
+        target=email_person(address),
         at=message.at,
         channel=Channel.EMAIL.value,
         place=message.place,
         weight=weight,
     )
-
-
-def _person(address: str) -> PersonRef:
-    return PersonRef(IdentitySource.EMAIL.value, address, email=address)

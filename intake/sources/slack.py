@@ -14,9 +14,8 @@ from __future__ import annotations
 import json
 import re
 import zipfile
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, Literal
@@ -30,6 +29,7 @@ from intake.records import (
     Skipped,
     SourceFormatError,
 )
+from intake.sources.memory import RecentMap
 from people.models import ContextKind, IdentitySource
 from recognition.models import Channel
 
@@ -67,18 +67,6 @@ class Conversation:
     name: str
     kind: ConversationKind
     members: frozenset[str] | None  # humans only; None when the export does not say
-
-
-@dataclass
-class _Thread:
-    """What one conversation's stream remembers: each message's author, by ts (bounded)."""
-
-    authors: OrderedDict[str, tuple[str, str]] = field(default_factory=OrderedDict)
-
-    def remember(self, ts: str, author: str, subtype: str) -> None:
-        self.authors[ts] = (author, subtype)
-        if len(self.authors) > PARENTS_KEPT:
-            self.authors.popitem(last=False)
 
 
 def read_export(path: Path, options: SlackOptions | None = None) -> Iterator[IntakeItem]:
@@ -235,7 +223,7 @@ class _ConversationReader:
         self.folder = folder
         self.conversation = conversation
         self.context = reader.context_of(conversation)
-        self.thread = _Thread()
+        self.authors: RecentMap[str, tuple[str, str]] = RecentMap(PARENTS_KEPT)
 
     def items(self, days: Iterable[str]) -> Iterator[IntakeItem]:
         for day in days:
@@ -270,13 +258,13 @@ class _ConversationReader:
             yield Rejected(f"ts {ts!r} is not a Slack timestamp", place)
             return
         subtype = str(message.get("subtype") or "")
-        seen = self.thread.authors.get(ts)
+        seen = self.authors.get(ts)
         if seen is not None:
             broadcast = "thread_broadcast" in (subtype, seen[1])
             yield Skipped("thread_broadcast duplicate" if broadcast else "duplicate message", place)
             return
         author = str(message.get("user") or message.get("bot_id") or "")
-        self.thread.remember(ts, author, subtype)
+        self.authors.put(ts, (author, subtype))
         rule = self._skip_rule(message, author, subtype)
         if rule:
             yield Skipped(rule, place)
@@ -328,7 +316,7 @@ class _ConversationReader:
         thread_ts = message.get("thread_ts")
         if not isinstance(thread_ts, str) or not thread_ts or thread_ts == ts:
             return
-        parent = self.thread.authors.get(thread_ts)
+        parent = self.authors.get(thread_ts)
         parent_author = parent[0] if parent else ""
         if not parent_author or parent_author in self.bots:
             # a parent forgotten, outside the export, or deleted (a tombstone by USLACKBOT)

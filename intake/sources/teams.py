@@ -5,13 +5,20 @@ e-mail address of each Graph id, for people not yet mapped."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from intake.records import IdentityHint, IntakeItem, PersonRef, Rejected, Skipped, SourceFormatError
-from intake.sources.graph_json import JsonItem, JsonStreamError, graph_items
+from intake.sources.files import SourceFile, source_files
+from intake.sources.json_stream import (
+    JsonItem,
+    JsonPart,
+    JsonStreamError,
+    Unreadable,
+    Wrapper,
+    json_items,
+)
 from intake.sources.teams_calls import call_items
 from intake.sources.teams_messages import MessageReader
 from intake.sources.viva import DEFAULT_CHANNEL, VivaFormatError, viva_items
@@ -20,7 +27,11 @@ from people.models import IdentitySource
 JSON_LINES = (".jsonl", ".ndjson")
 READ_IN_A_FOLDER = (".json", ".csv", *JSON_LINES)
 NOT_READ = "not a .json, .jsonl or .csv file"
-NEXT_PAGE = "@odata.nextLink not followed"
+NEXT_LINK = "@odata.nextLink"
+NEXT_PAGE = f"{NEXT_LINK} not followed"
+GRAPH_PAGE = Wrapper(
+    "value", first_keys=frozenset({"@odata.context", "@odata.count", NEXT_LINK, "@odata.deltaLink"})
+)
 
 
 class _Export:
@@ -29,60 +40,40 @@ class _Export:
         self.viva_channel = viva_channel
 
     def read(self, path: Path) -> Iterator[IntakeItem]:
-        if path.is_dir():
-            for file in sorted(item for item in path.rglob("*") if item.is_file()):
-                yield from self._in_folder(file, file.relative_to(path).as_posix())
-        else:
-            yield from self._file(path, path.name, in_folder=False)
+        for file in source_files(path, READ_IN_A_FOLDER, other_kinds=NOT_READ):
+            yield from self._file(file) if isinstance(file, SourceFile) else [file]
         yield from self.messages.finish()
 
-    def _in_folder(self, file: Path, place: str) -> Iterator[IntakeItem]:
-        if file.suffix.lower() not in READ_IN_A_FOLDER:
-            yield Skipped(NOT_READ, place)
-        else:
-            yield from self._file(file, place, in_folder=True)
-
-    def _file(self, file: Path, place: str, in_folder: bool) -> Iterator[IntakeItem]:
-        suffix = file.suffix.lower()
+    def _file(self, file: SourceFile) -> Iterator[IntakeItem]:
         try:
-            if suffix == ".csv":
-                yield from viva_items(file, place, self.viva_channel)
-            elif suffix in JSON_LINES:
-                yield from self._json_lines(file, place)
+            if file.path.suffix.lower() == ".csv":
+                yield from viva_items(file.path, file.place, self.viva_channel)
             else:
-                yield from self._json(file, place, in_folder)
+                yield from self._json(file)
         except (VivaFormatError, UnicodeDecodeError) as error:
-            if not in_folder:
-                raise SourceFormatError(str(error)) from None
-            yield Rejected(f"file not read: {error}", place)
+            yield file.not_read(f"file not read: {error}")
 
-    def _json(self, file: Path, place: str, in_folder: bool) -> Iterator[IntakeItem]:
+    def _json(self, file: SourceFile) -> Iterator[IntakeItem]:
+        lines = file.path.suffix.lower() in JSON_LINES
         read_any = False
         try:
-            with file.open(encoding="utf-8-sig") as handle:
-                for item in graph_items(handle):
-                    read_any = True
-                    if isinstance(item, JsonItem):
-                        yield from self._object(item.value, f"{place}:{item.line}")
-                    else:
-                        yield Skipped(NEXT_PAGE, f"{place}:{item.line}")
+            for part in json_items(file.path, GRAPH_PAGE, json_lines=lines):
+                read_any = True
+                yield from self._part(part, f"{file.place}:{part.line}")
         except JsonStreamError as error:
-            if not (in_folder or read_any):
-                raise SourceFormatError(f"not a Graph JSON export: {error}") from None
-            yield Rejected(f"unreadable JSON, the rest of the file is not read: {error}", place)
+            problem = f"line {error.line}: {error}"
+            if file.alone and not read_any:
+                raise SourceFormatError(f"not a Graph JSON export: {problem}") from None
+            reason = f"unreadable JSON, the rest of the file is not read: {problem}"
+            yield Rejected(reason, file.place)
 
-    def _json_lines(self, file: Path, place: str) -> Iterator[IntakeItem]:
-        with file.open(encoding="utf-8-sig") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    value = json.loads(line)
-                except json.JSONDecodeError as error:
-                    reason = f"not JSON: {error.msg} (column {error.colno})"
-                    yield Rejected(reason, f"{place}:{number}")
-                    continue
-                yield from self._object(value, f"{place}:{number}")
+    def _part(self, part: JsonPart, place: str) -> Iterator[IntakeItem]:
+        if isinstance(part, JsonItem):
+            yield from self._object(part.value, place)
+        elif isinstance(part, Unreadable):
+            yield Rejected(part.reason, place)
+        elif part.key == NEXT_LINK:
+            yield Skipped(NEXT_PAGE, place)
 
     def _object(self, value: Any, place: str) -> Iterator[IntakeItem]:
         kind = value.get("@odata.type", "") if isinstance(value, dict) else ""
@@ -109,11 +100,12 @@ def teams_items(
 def users_items(path: Path) -> Iterator[IntakeItem]:
     """Graph `user` objects -> who each Graph id is, with their e-mail address."""
     try:
-        with path.open(encoding="utf-8-sig") as handle:
-            for item in graph_items(handle):
-                if isinstance(item, JsonItem):
-                    yield user_hint(item.value, f"{path.name}:{item.line}")
-    except (JsonStreamError, UnicodeDecodeError, OSError) as error:
+        for part in json_items(path, GRAPH_PAGE):
+            if isinstance(part, Unreadable):
+                raise JsonStreamError(part.reason, part.line)
+            if isinstance(part, JsonItem):
+                yield user_hint(part.value, f"{path.name}:{part.line}")
+    except (JsonStreamError, OSError) as error:
         raise SourceFormatError(f"users file {path}: {error}") from None
 
 

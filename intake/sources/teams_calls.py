@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from intake.records import IntakeItem, InteractionRecord, Rejected, Skipped
-from intake.sources.graph_json import graph_time, teams_person
+from intake.sources.people import teams_person
+from intake.sources.times import iso_utc
 from recognition.models import Channel
 
 SESSIONS_NEXT_LINK = "sessions@odata.nextLink"
@@ -39,8 +40,8 @@ def _session(record_id: str, session: Any, place: str) -> IntakeItem:
     if source is None or target is None:
         return Skipped("phone or application endpoint", place)
     try:
-        start = graph_time(session.get("startDateTime"))
-        end = graph_time(session.get("endDateTime"))
+        start = iso_utc(session.get("startDateTime"))
+        end = iso_utc(session.get("endDateTime"))
     except ValueError as error:
         return Rejected(f"session start or end: {error}", place)
     minutes = (end - start).total_seconds() / 60

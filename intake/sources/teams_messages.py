@@ -14,7 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from intake.records import IntakeItem, InteractionRecord, PersonRef, Rejected, Skipped
-from intake.sources.graph_json import graph_time, teams_person
+from intake.sources.memory import RecentMap, Waiting
+from intake.sources.people import teams_person
+from intake.sources.times import iso_utc
 from recognition.models import Channel
 
 REMEMBERED_AUTHORS = 500_000  # about 100 MB
@@ -43,10 +45,9 @@ class MessageReader:
     """Reads messages one by one, remembering who wrote which (for the replies to come)."""
 
     def __init__(self) -> None:
-        self.authors: dict[Thread, PersonRef] = {}
+        self.authors: RecentMap[Thread, PersonRef] = RecentMap(REMEMBERED_AUTHORS)
         self.people: dict[str, PersonRef] = {}  # one PersonRef per person, shared by the map
-        self.waiting: dict[Thread, list[_Message]] = {}
-        self.waiting_count = 0
+        self.waiting: Waiting[Thread, _Message] = Waiting(WAITING_REPLIES)
 
     def read(self, message: dict[str, Any], place: str) -> Iterator[IntakeItem]:
         if message.get("messageType", "message") != "message":
@@ -69,16 +70,14 @@ class MessageReader:
             yield from self._interactions(message, scope, message_id, author, place)
 
     def finish(self) -> Iterator[IntakeItem]:
-        for replies in self.waiting.values():
-            for reply in replies:
-                yield Skipped(NO_PARENT, reply.place)
-        self.waiting.clear()
+        for reply in self.waiting.take_all():
+            yield Skipped(NO_PARENT, reply.place)
 
     def _interactions(
         self, message: dict[str, Any], scope: str, message_id: str, author: PersonRef, place: str
     ) -> Iterator[IntakeItem]:
         try:
-            at = graph_time(message.get("createdDateTime"))
+            at = iso_utc(message.get("createdDateTime"))
         except ValueError as error:
             yield Rejected(f"createdDateTime: {error}", place)
             return
@@ -97,23 +96,15 @@ class MessageReader:
             yield from _reply(read, parent)
 
     def _remember(self, thread: Thread, author: PersonRef) -> Iterator[IntakeItem]:
-        if len(self.authors) >= REMEMBERED_AUTHORS:
-            del self.authors[next(iter(self.authors))]
         if len(self.people) >= REMEMBERED_AUTHORS:
             self.people.clear()
-        self.authors[thread] = self.people.setdefault(author.identifier, author)
-        for reply in self.waiting.pop(thread, []):
-            self.waiting_count -= 1
+        self.authors.put(thread, self.people.setdefault(author.identifier, author))
+        for reply in self.waiting.take(thread):
             yield from _reply(reply, author)
 
     def _wait(self, parent: Thread, reply: _Message) -> Iterator[IntakeItem]:
-        if self.waiting_count >= WAITING_REPLIES:
-            oldest = next(iter(self.waiting))
-            for given_up in self.waiting.pop(oldest):
-                self.waiting_count -= 1
-                yield Skipped(NO_PARENT, given_up.place)
-        self.waiting.setdefault(parent, []).append(reply)
-        self.waiting_count += 1
+        for given_up in self.waiting.add(parent, reply):
+            yield Skipped(NO_PARENT, given_up.place)
 
 
 def _reply(reply: _Message, parent_author: PersonRef) -> Iterator[IntakeItem]:

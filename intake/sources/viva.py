@@ -7,10 +7,11 @@ from __future__ import annotations
 import csv
 import math
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from intake.records import IntakeItem, InteractionRecord, PersonRef, Rejected, Skipped
+from intake.sources.times import midnight_utc
 from people.models import IdentitySource
 from recognition.models import Channel
 
@@ -57,7 +58,7 @@ def _row(row: dict[str, str], place: str, channel: str) -> IntakeItem:
         f"viva:{primary}:{secondary}:{week.isoformat()}",
         PersonRef(IdentitySource.VIVA, primary),
         PersonRef(IdentitySource.VIVA, secondary),
-        datetime(week.year, week.month, week.day, tzinfo=UTC),
+        midnight_utc(week),
         channel,
         place,
         weight=score,

@@ -4,7 +4,6 @@ broken records handled as docs/intake.md says."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,7 +21,6 @@ from intake.records import (
 )
 from intake.sources import bonusly
 from intake.sources.bonusly import BonuslyParser
-from intake.sources.json_stream import json_records
 from people.models import Person, PersonIdentity
 from recognition.models import Recognition
 from tests.support.commands import run, run_failing
@@ -184,23 +182,13 @@ def test_a_file_broken_midway_keeps_what_was_read_and_fails(
     assert error == "1 record(s) rejected; the others were kept"
 
 
-@pytest.mark.parametrize("chunk_chars", [1, 7, 100, 1 << 20])
-def test_the_stream_reader_reads_every_element_whatever_the_chunk(chunk_chars: int) -> None:
-    expected = json.loads(Path(ANSWER).read_text())["result"]
-    records = list(json_records(Path(ANSWER), chunk_chars=chunk_chars))
-    assert records == [(f"item {n}", bonus) for n, bonus in enumerate(expected, start=1)]
-    array = list(json_records(Path(ARRAY), chunk_chars=chunk_chars))
-    assert [bonus for _, bonus in array] == json.loads(Path(ARRAY).read_text())
-
-
 @pytest.mark.parametrize(
     ("content", "problem"),
     [
         ("", "the file is empty"),
         ("  \n", "the file is empty"),
         ('{"success": false, "message": "Invalid access token"}', "Invalid access token"),
-        ('{"success": true, "result": [{"id": "1"}, {"id": ', "not valid JSON"),
-        ('{"success": true, "result": [{"id": "1"} {"id": "2"}]}', "expected , or ]"),
+        ('{"success": false, "result": []}', "the API answered an error"),
         ('{"success": true}', 'no "result" list'),
         ("id,created_at\n1,2026-01-01", "neither a JSON array"),
     ],
@@ -211,7 +199,7 @@ def test_an_unreadable_file_is_a_source_format_error(
     path = tmp_path / "bonuses.json"
     path.write_text(content)
     with pytest.raises(SourceFormatError, match=problem):
-        list(json_records(path, chunk_chars=8))
+        list(bonusly.read_bonusly(path))
 
 
 @pytest.mark.django_db

@@ -15,6 +15,7 @@ import pytest
 from people.models import Person
 from recognition.models import Interaction
 from tests.support.commands import run, run_failing
+from tests.support.interactions import edges_of
 from tests.support.stored_text import tables_holding
 
 pytestmark = pytest.mark.django_db
@@ -41,13 +42,7 @@ def people() -> None:
 
 
 def edges() -> Counter[tuple[str, str, float, datetime]]:
-    rows = Interaction.objects.values_list(
-        "source__external_id", "target__external_id", "weight", "at", "channel"
-    )
-    assert {row[4] for row in rows} <= {"meeting"}
-    return Counter(
-        (source, target, round(weight, 4), when) for source, target, weight, when, _ in rows
-    )
+    return edges_of("meeting")
 
 
 EXPECTED = Counter(

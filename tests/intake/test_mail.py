@@ -16,6 +16,7 @@ from intake.models import UnresolvedIdentity
 from people.models import Person
 from recognition.models import Interaction
 from tests.support.commands import run, run_failing
+from tests.support.interactions import edges_of
 from tests.support.stored_text import tables_holding
 
 pytestmark = pytest.mark.django_db
@@ -41,11 +42,7 @@ def people(settings: Settings) -> None:
 
 
 def edges() -> Counter[tuple[str, str, float, datetime]]:
-    rows = Interaction.objects.values_list(
-        "source__external_id", "target__external_id", "weight", "at", "channel"
-    )
-    assert {row[4] for row in rows} <= {"email"}
-    return Counter(row[:4] for row in rows)
+    return edges_of("email")
 
 
 EXPECTED = Counter(

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
 from analytics.services import DEFAULT_WINDOW_DAYS
-from intake.command import IntakeCommand
+from intake.command import IntakeCommand, add_internal_domains
 from intake.records import IntakeItem
 from intake.sources.calendar import CalendarRules, read_calendars
 
@@ -37,12 +37,7 @@ class Command(IntakeCommand):
             type=date.fromisoformat,
             help="Last day of the window, included, YYYY-MM-DD (default: today, UTC)",
         )
-        parser.add_argument(
-            "--internal-domains",
-            default="",
-            help="Comma-separated domains of the organization (subdomains included): other "
-            "addresses are skipped as external instead of rejected as unknown",
-        )
+        add_internal_domains(parser)
 
     def items(self, path: Path, options: dict[str, Any]) -> Iterator[IntakeItem]:
         return read_calendars(path, self._rules(options))
@@ -52,7 +47,4 @@ class Command(IntakeCommand):
         since: date = options["since"] or until - timedelta(days=DEFAULT_WINDOW_DAYS)
         if since > until:
             raise CommandError(f"--since {since} is after --until {until}")
-        domains = (
-            item.strip().lower().lstrip("@") for item in options["internal_domains"].split(",")
-        )
-        return CalendarRules(since, until, frozenset(domain for domain in domains if domain))
+        return CalendarRules(since, until, options["internal_domains"])

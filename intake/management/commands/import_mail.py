@@ -11,9 +11,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 
-from intake.command import IntakeCommand
-from intake.identities import normalized_email
+from intake.command import IntakeCommand, add_internal_domains
 from intake.records import IntakeItem
+from intake.sources.domains import domain_set
 from intake.sources.mail import MailRules, read_mail
 
 
@@ -23,12 +23,7 @@ class Command(IntakeCommand):
     path_help = "An mbox file, a Maildir folder, or a folder of mbox files and Maildir folders"
 
     def add_source_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--internal-domains",
-            default="",
-            help="Comma-separated domains of the organization (subdomains included): other "
-            "addresses are skipped as external instead of rejected as unknown",
-        )
+        add_internal_domains(parser)
 
     def items(self, path: Path, options: dict[str, Any]) -> Iterator[IntakeItem]:
         return read_mail(path, self._rules(options))
@@ -39,11 +34,6 @@ class Command(IntakeCommand):
             raise CommandError(f"SOCIOGRAPH_INTAKE_MAIL_CC_WEIGHT={cc_weight} must be above 0")
         return MailRules(
             cc_weight=cc_weight,
-            lists=_lower_set(settings.SOCIOGRAPH_INTAKE_MAIL_LISTS),
-            internal_domains=_lower_set(options["internal_domains"].split(",")),
+            lists=domain_set(settings.SOCIOGRAPH_INTAKE_MAIL_LISTS),
+            internal_domains=options["internal_domains"],
         )
-
-
-def _lower_set(items: list[str]) -> frozenset[str]:
-    """Lower-case entries; a domain may be written with its @ ("@example.org")."""
-    return frozenset(normalized_email(item).lstrip("@") for item in items if item.strip())
