@@ -192,8 +192,8 @@ def test_an_unknown_source_is_refused(hr: Client) -> None:
             "bonusly",
             "bonuses.json",
             b"hello",
-            "Bonusly JSON (.json, .jsonl): bonuses.json: neither a JSON array, an API answer "
-            "nor JSON Lines. Nothing was imported from it.",
+            "Bonusly JSON (.json, .jsonl): bonuses.json: neither a JSON array, an object nor "
+            "JSON Lines near 'hello'. Nothing was imported from it.",
         ),
         (
             "mail",
