@@ -191,6 +191,11 @@ SOCIOGRAPH_WEBHOOK_SWEEP_AFTER_SECONDS = 300
 
 # Intake (docs/intake.md): a recognition's message is kept only when this is on; interactions
 # never keep content, whatever the source.
+# A Slack channel of at most this many members becomes a context (import_slack
+# --context-max-members overrides it for one import).
+SOCIOGRAPH_INTAKE_SLACK_CONTEXT_MAX_MEMBERS = int(
+    env("SOCIOGRAPH_INTAKE_SLACK_CONTEXT_MAX_MEMBERS")
+)
 SOCIOGRAPH_INTAKE_KEEP_RECOGNITION_MESSAGES = env_bool(
     "SOCIOGRAPH_INTAKE_KEEP_RECOGNITION_MESSAGES", default=False
 )

@@ -42,6 +42,9 @@ ENV_VARS: dict[str, EnvVar] = {
     "SOCIOGRAPH_WEB_MAX_BODY_BYTES": EnvVar(
         "2621440", "Largest request body outside the API (the portal's import page: its own)"
     ),
+    "SOCIOGRAPH_INTAKE_SLACK_CONTEXT_MAX_MEMBERS": EnvVar(
+        "50", "A Slack channel of at most this many members becomes a context"
+    ),
     "SOCIOGRAPH_INTAKE_KEEP_RECOGNITION_MESSAGES": EnvVar(
         "", "true to keep the message of recognitions imported from tools; off by default"
     ),

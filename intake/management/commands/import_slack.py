@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import CommandParser
 
 from intake.command import IntakeCommand
@@ -24,7 +25,7 @@ class Command(IntakeCommand):
         parser.add_argument(
             "--context-max-members",
             type=int,
-            default=defaults.context_max_members,
+            default=settings.SOCIOGRAPH_INTAKE_SLACK_CONTEXT_MAX_MEMBERS,
             help="A channel of at most this many members becomes a context (default: %(default)s)",
         )
         parser.add_argument(
