@@ -18,7 +18,7 @@ import functools
 import math
 import random
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -155,6 +155,8 @@ SILO_INTERNAL_SHARE = 0.98
 BROKER_OUTREACH_SHARE = 0.7
 REPLY_PROBABILITY = 0.7
 AFFECT_PRESENT_SHARE = 0.3
+INTERACTION_AFFECT_MEAN = 0.2
+INTERACTION_AFFECT_SD = 0.4
 CHANNEL_WEIGHTS = (0.5, 0.2, 0.15, 0.08, 0.07)
 SESSION_MINUTES = {
     "meeting": (15, 30, 45, 60, 90),
@@ -546,6 +548,14 @@ class Timeline:
         slot = min(slot, len(self._cumulative) - 1)  # guards the float edge at the very top
         return self._slot_starts[slot] + int(rng.random() * self._slot_lengths[slot])
 
+    def sample_before(self, rng: random.Random, limit: int) -> int:
+        """Like `sample`, restricted to moments before `limit` (which must lie after the start)."""
+        slots = max(1, bisect.bisect_left(self._slot_starts, limit))
+        slot = bisect.bisect(self._cumulative, rng.random() * self._cumulative[slots - 1])
+        slot = min(slot, slots - 1)
+        moment = self._slot_starts[slot] + int(rng.random() * self._slot_lengths[slot])
+        return min(moment, limit - 1)
+
     def iso(self, moment: int) -> str:
         day, second = divmod(moment, SECONDS_PER_DAY)
         return self._day_prefixes[day - self._first_day] + self._clock[second]
@@ -576,6 +586,30 @@ def _clock_faces() -> tuple[str, ...]:
 
 
 # --- Events --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventShaping:
+    """Traits planted on people and teams (devtools.synthetic_outcomes) that the events carry.
+    Without one, the events are drawn exactly as they always were (no extra draw anywhere)."""
+
+    present_until: Sequence[int]  # per person: the first second (UTC) no longer employed
+    sociability: Sequence[float]  # per person: the chance that a drawn event with them happens
+    affect_mean: Sequence[float]  # per person: the mean affect of the interactions they give
+    # Team -> (its star, the share of the team's recognitions that go to the star).
+    recognition_star: Mapping[str, tuple[int, float]]
+
+    def stop(self, first: int, second: int) -> int:
+        """The first second at which one of the two is no longer employed."""
+        return min(self.present_until[first], self.present_until[second])
+
+    def allows(self, first: int, second: int, moment: int, rng: random.Random) -> bool:
+        """Whether a drawn event between the two at `moment` happens (thinning: rejected events
+        are drawn again, so totals stay as planned)."""
+        if moment >= self.stop(first, second):
+            return False
+        chance = self.sociability[first] * self.sociability[second]
+        return chance >= 1.0 or rng.random() < chance
 
 
 @dataclass(frozen=True)
@@ -631,26 +665,42 @@ def activity_picker(org: Organization, rng: random.Random) -> WeightedPicker:
 
 
 def event_rows(
-    org: Organization, follows: Sequence[Follow], config: GeneratorConfig
+    org: Organization,
+    follows: Sequence[Follow],
+    config: GeneratorConfig,
+    shaping: EventShaping | None = None,
 ) -> Iterator[Row]:
     """All events, lazily: follows, then recognitions, then interactions, numbered in that order."""
     timeline = Timeline(config.end, config.days)
     volume = plan_volume(len(follows), config.people, config.events_per_person)
-    yield from _follow_rows(org, follows, timeline, seeded_random(config.seed, "follow-times"))
+    follow_times = seeded_random(config.seed, "follow-times")
+    yield from _follow_rows(org, follows, timeline, follow_times, shaping)
     first = volume.follows + 1
-    recognitions = _RecognitionStream(org, timeline, seeded_random(config.seed, "recognitions"))
+    recognitions = _RecognitionStream(
+        org, timeline, seeded_random(config.seed, "recognitions"), shaping
+    )
     yield from recognitions.rows(first, volume.recognitions)
     first += volume.recognitions
-    interactions = _InteractionStream(org, timeline, seeded_random(config.seed, "interactions"))
+    interactions = _InteractionStream(
+        org, timeline, seeded_random(config.seed, "interactions"), shaping
+    )
     yield from interactions.rows(first, volume.interactions)
 
 
 def _follow_rows(
-    org: Organization, follows: Sequence[Follow], timeline: Timeline, rng: random.Random
+    org: Organization,
+    follows: Sequence[Follow],
+    timeline: Timeline,
+    rng: random.Random,
+    shaping: EventShaping | None,
 ) -> Iterator[Row]:
     ids = [person.external_id for person in org.people]
     for number, follow in enumerate(follows, start=1):
-        since = timeline.iso(timeline.sample(rng))
+        if shaping is None:
+            moment = timeline.sample(rng)
+        else:  # a follow starts while both are employed
+            moment = timeline.sample_before(rng, shaping.stop(follow.follower, follow.leader))
+        since = timeline.iso(moment)
         source, target = ids[follow.follower], ids[follow.leader]
         yield (
             "follow",
@@ -668,26 +718,34 @@ def _follow_rows(
 
 
 class _RecognitionStream:
-    def __init__(self, org: Organization, timeline: Timeline, rng: random.Random) -> None:
+    def __init__(
+        self,
+        org: Organization,
+        timeline: Timeline,
+        rng: random.Random,
+        shaping: EventShaping | None = None,
+    ) -> None:
         self._org = org
         self._timeline = timeline
         self._rng = rng
+        self._shaping = shaping
         self._givers = activity_picker(org, rng)
         self._leaders_in = _informal_leaders_by_context(org)
         self._contexts = [person.contexts for person in org.people]
 
     def rows(self, first: int, count: int) -> Iterator[Row]:
         ids = [person.external_id for person in self._org.people]
-        rng, timeline = self._rng, self._timeline
+        rng, timeline, shaping = self._rng, self._timeline, self._shaping
         for number in range(first, first + count):
-            giver = self._givers.pick(rng)
-            receiver, context = self._receiver(giver)
+            giver, receiver, context, moment = self._draw()
+            while shaping is not None and not shaping.allows(giver, receiver, moment, rng):
+                giver, receiver, context, moment = self._draw()
             yield (
                 "recognition",
                 ids[giver],
                 ids[receiver],
                 context,
-                timeline.iso(timeline.sample(rng)),
+                timeline.iso(moment),
                 affect_text(self._affect()),
                 "",
                 rng.choice(RECOGNITION_MESSAGES),
@@ -695,6 +753,12 @@ class _RecognitionStream:
                 "",
                 rng.choice(VALUE_TAGS[0] if rng.random() < 0.5 else VALUE_TAGS[1]),
             )
+
+    def _draw(self) -> tuple[int, int, str, int]:
+        """Giver, receiver, context and moment of a recognition."""
+        giver = self._givers.pick(self._rng)
+        receiver, context = self._receiver(giver)
+        return giver, receiver, context, self._timeline.sample(self._rng)
 
     def _receiver(self, giver: int) -> tuple[int, str]:
         rng, members = self._rng, self._org.members
@@ -706,7 +770,17 @@ class _RecognitionStream:
             return _member_but(giver, leaders, rng), context
         if len(members[context]) < 2:  # alone in that context: recognize a teammate instead
             context = self._contexts[giver][0]
+        star = self._star_chosen(giver, context)
+        if star is not None:
+            return star, context
         return _member_but(giver, members[context], rng), context
+
+    def _star_chosen(self, giver: int, context: str) -> int | None:
+        """The team's star, when recognition in the team is planted as concentrated on them."""
+        if self._shaping is None or context not in self._shaping.recognition_star:
+            return None
+        star, share = self._shaping.recognition_star[context]
+        return star if star != giver and self._rng.random() < share else None
 
     def _affect(self) -> float:
         """Mostly warm (beta around 0.6), some neutral, a few negative."""
@@ -736,10 +810,20 @@ class _InteractionStream:
     """Bursty conversations: sessions during working hours, several messages minutes apart,
     most of them answered."""
 
-    def __init__(self, org: Organization, timeline: Timeline, rng: random.Random) -> None:
+    def __init__(
+        self,
+        org: Organization,
+        timeline: Timeline,
+        rng: random.Random,
+        shaping: EventShaping | None = None,
+    ) -> None:
         self._org = org
         self._timeline = timeline
         self._rng = rng
+        self._shaping = shaping
+        self._affect_mean = (
+            [INTERACTION_AFFECT_MEAN] * len(org.people) if shaping is None else shaping.affect_mean
+        )
         self._initiators = activity_picker(org, rng)
         self._channels = WeightedPicker(CHANNEL_WEIGHTS)
         self._size = len(org.people)
@@ -759,6 +843,7 @@ class _InteractionStream:
         ids = [person.external_id for person in self._org.people]
         rng, iso, end = self._rng, self._timeline.iso, self._timeline.end
         random_, gauss, log = rng.random, rng.gauss, math.log
+        shaping, affect_mean, affect_sd = self._shaping, self._affect_mean, INTERACTION_AFFECT_SD
         number, last = first, first + count
         while number < last:
             source = self._initiators.pick(rng)
@@ -766,10 +851,19 @@ class _InteractionStream:
             channel = CHANNELS[self._channels.pick(rng)]
             length, weight, shortest_gap, mean_extra_gap = self._session_shape(channel)
             moment = self._timeline.sample(rng)
+            stop = end + 1
+            if shaping is not None:
+                if not shaping.allows(source, target, moment, rng):
+                    continue
+                stop = min(stop, shaping.stop(source, target))
             for _ in range(length):
-                if moment > end or number == last:
+                if moment >= stop or number == last:
                     break
-                affect = affect_text(gauss(0.2, 0.4)) if random_() < AFFECT_PRESENT_SHARE else ""
+                affect = (
+                    affect_text(gauss(affect_mean[source], affect_sd))
+                    if random_() < AFFECT_PRESENT_SHARE
+                    else ""
+                )
                 yield (
                     "interaction",
                     ids[source],
