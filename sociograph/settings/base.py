@@ -275,6 +275,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Two choice sets of fields named `kind` (contexts, outcomes): each named here.
+    "ENUM_NAME_OVERRIDES": {
+        "KindEnum": "people.models.ContextKind",
+        "OutcomeKindEnum": "outcomes.models.OutcomeKind",
+    },
 }
 
 LOGGING = {

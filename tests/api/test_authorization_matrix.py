@@ -19,6 +19,8 @@ from django.utils import timezone
 from pytest_django.fixtures import Settings
 
 from analytics.models import ContextMetric, Finding, MiningRun, RunStatus
+from outcomes.models import Outcome
+from outcomes.services import OutcomeInput, record_outcomes
 from people.models import Context, Membership, OptOutChange, Person
 from recognition.models import Follow, Interaction, Recognition
 from sociograph.accounts.roles import ALL_ROLES, Role
@@ -82,6 +84,14 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("report-list", "get"): frozenset({HR}),
     ("report-detail", "get"): frozenset({HR}),
     ("report-download", "get"): frozenset({HR}),
+    ("outcome-list", "get"): frozenset({HR}),
+    ("outcome-list", "post"): frozenset({HR, INTEGRATION}),
+    ("outcome-detail", "get"): frozenset({HR}),
+    ("outcome-detail", "delete"): frozenset({HR}),
+    ("outcome-bulk", "post"): frozenset({HR, INTEGRATION}),
+    ("outcome-aggregates", "get"): frozenset({HR, MANAGER}),
+    # one's own outcomes need a linked person (the fixture's HR admin has none)
+    ("me-outcomes", "get"): frozenset({MANAGER, EMPLOYEE}),
 }
 PUBLIC = {("schema", "get"), ("docs", "get")}  # the contract itself is not a secret
 
@@ -106,6 +116,14 @@ WRITE_BODIES: dict[str, dict[str, Any]] = {
     "follow-detail": {"until": "2026-11-01T00:00:00Z"},
     "webhook-detail": {"is_active": False},
     "me": {"analytics_opt_out": False},
+    "outcome-list": {
+        "kind": "enps",
+        "subject": "E3",
+        "at": "2026-10-01",
+        "value": 9,
+        "scale": "0-10",
+    },
+    "outcome-bulk": {"outcomes": [{"kind": "departure", "subject": "E4", "at": "2026-10-01"}]},
 }
 
 
@@ -162,13 +180,28 @@ def objects(org: Org, settings: Settings, tmp_path: Path) -> dict[str, str]:
         "run": str(run.pk),
         "webhook": str(Webhook.objects.create(url="http://127.0.0.1:9/", patterns=["silo"]).pk),
         "report": str(stored_report(run).pk),
+        "outcome": str(_stored_outcome(e3).pk),
     }
+
+
+def _stored_outcome(person: Person) -> Outcome:
+    record_outcomes([OutcomeInput("wellbeing", date(2026, 10, 1), person, value=4, scale=(1, 5))])
+    return Outcome.objects.get(person=person)
+
+
+FIXED_PATHS = {
+    "events-bulk": "/api/v1/events/bulk/",
+    "me": "/api/v1/me/",
+    "me-outcomes": "/api/v1/me/outcomes/",
+    "outcome-bulk": "/api/v1/outcomes/bulk/",
+    "outcome-aggregates": "/api/v1/outcomes/aggregates/",
+}
 
 
 def path_of(route: str, objects: dict[str, str]) -> str:
     resource, _, kind = route.rpartition("-")
-    if route in ("events-bulk", "me"):
-        return {"events-bulk": "/api/v1/events/bulk/", "me": "/api/v1/me/"}[route]
+    if route in FIXED_PATHS:
+        return FIXED_PATHS[route]
     plural = {"person": "people", "run": "runs"}.get(resource, f"{resource}s")
     if kind == "list":
         return f"/api/v1/{plural}/"

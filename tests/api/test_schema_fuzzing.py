@@ -50,6 +50,8 @@ from analytics.models import (
     RunStatus,
     Severity,
 )
+from outcomes.models import Outcome
+from outcomes.services import OutcomeInput, record_outcomes
 from people.models import Context, Membership, Person
 from recognition.models import Follow, Interaction, Recognition
 from reports.models import Report
@@ -211,6 +213,9 @@ def seed_results() -> None:
     webhook = Webhook.objects.create(url="https://hooks.example.org/x", patterns=["silo"])
     WebhookDelivery.objects.create(webhook=webhook, finding=silo, attempts=1, response_status=500)
     stored_report(run)
+    record_outcomes(
+        [OutcomeInput("wellbeing", now.date(), person=people[0], value=4, scale=(1, 5))]
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -289,6 +294,7 @@ STORED: dict[str, Callable[[], list[str]]] = {
     "/api/v1/webhooks/{id}/deliveries/": _ids(Webhook),
     "/api/v1/reports/{id}/": _ids(Report),
     "/api/v1/reports/{id}/download/": _ids(Report),
+    "/api/v1/outcomes/{id}/": _ids(Outcome),
 }
 ON_ONE_RECORD = [
     *(("GET", path) for path in STORED),
@@ -301,6 +307,7 @@ ON_ONE_RECORD = [
     ("DELETE", "/api/v1/interactions/{uuid}/"),
     ("PATCH", "/api/v1/webhooks/{id}/"),
     ("DELETE", "/api/v1/webhooks/{id}/"),
+    ("DELETE", "/api/v1/outcomes/{id}/"),
 ]
 
 

@@ -17,6 +17,7 @@ from rest_framework.fields import Field, empty
 from analytics.models import Finding, MiningRun
 from analytics.release import FEW_PEOPLE, MAX_DIFFERENCE
 from analytics.services import DEFAULT_WINDOW_DAYS, progress
+from outcomes.models import Outcome, OutcomeKind
 from people.models import Context, ContextKind, Membership, Person, parse_context_key
 from people.periods import dates_problem
 from recognition.models import Follow, Interaction, Recognition
@@ -425,3 +426,85 @@ class WebhookDeliverySerializer(serializers.ModelSerializer[WebhookDelivery]):
             "delivered_at",
         )
         read_only_fields = fields
+
+
+# --- Outcomes -----------------------------------------------------------------------------------
+
+
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "number"}]})
+class CellField(SingleLineField):
+    """A CSV cell: text, or a number given as a JSON number."""
+
+
+class OutcomeInputSerializer(serializers.Serializer[dict[str, Any]]):
+    """One outcome as a row of `import_outcomes` (same validation, docs/outcomes.md)."""
+
+    kind = serializers.ChoiceField(choices=OutcomeKind.choices)
+    subject = SingleLineField(
+        max_length=100, help_text="external_id of the person; a team result: the KPI's name"
+    )
+    at = SingleLineField(max_length=10, help_text="YYYY-MM-DD")
+    value = CellField(
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        help_text="A number on the scale; a departure: voluntary, involuntary or empty",
+    )
+    scale = SingleLineField(
+        max_length=30, required=False, allow_blank=True, help_text="min-max, e.g. 1-5 or 0-10"
+    )
+    context = SingleLineField(  # type: ignore[assignment]
+        max_length=220, required=False, allow_blank=True, help_text="kind:name"
+    )
+
+
+class BulkOutcomesRequestSerializer(serializers.Serializer[dict[str, Any]]):
+    outcomes = serializers.ListField(child=serializers.DictField(), allow_empty=False)
+    atomic = serializers.BooleanField(
+        default=False, help_text="Store nothing if any outcome is rejected"
+    )
+
+
+class OutcomeSerializer(serializers.ModelSerializer[Outcome]):
+    person = PersonReference(read_only=True, allow_null=True)
+    context = ContextReference(read_only=True, allow_null=True)  # type: ignore[assignment]
+
+    class Meta:
+        model = Outcome
+        fields = (
+            "id",
+            "kind",
+            "person",
+            "context",
+            "metric",
+            "at",
+            "value",
+            "scale_min",
+            "scale_max",
+            "voluntary",
+            "created_at",
+        )
+        read_only_fields = fields
+
+
+class PulseAggregateSerializer(serializers.Serializer[dict[str, Any]]):
+    subject = serializers.CharField(help_text="org, or the context's kind:name")
+    kind = serializers.CharField()
+    month = serializers.CharField(help_text="YYYY-MM")
+    people = serializers.IntegerField(allow_null=True, help_text="People who answered")
+    answers = serializers.IntegerField(allow_null=True)
+    mean = serializers.FloatField(
+        allow_null=True, help_text="Mean answer on the scale (null when the scales differ)"
+    )
+    scale = serializers.CharField(allow_null=True, help_text="min-max, when shared")
+    mean_normalized = serializers.FloatField(
+        allow_null=True, help_text="Mean answer rescaled to 0-1 (0: the scale's minimum)"
+    )
+    withheld = serializers.BooleanField(
+        help_text=(
+            f"True when the release rule withholds the group's aggregate ({FEW_PEOPLE}, or "
+            f"1-{MAX_DIFFERENCE} people apart from a larger released group): no figures are "
+            "given, except to HR admins"
+        )
+    )
+    reason = serializers.CharField(allow_blank=True, help_text="Why it is withheld")

@@ -11,6 +11,7 @@ from web.api.views.events import (
     RecognitionViewSet,
 )
 from web.api.views.me import MeView
+from web.api.views.outcomes import MyOutcomesView, OutcomeViewSet
 from web.api.views.reports import ReportViewSet
 from web.api.views.webhooks import WebhookViewSet
 
@@ -27,10 +28,12 @@ router.register("interactions", InteractionViewSet, basename="interaction")
 router.register("runs", RunViewSet, basename="run")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("reports", ReportViewSet, basename="report")
+router.register("outcomes", OutcomeViewSet, basename="outcome")
 
 urlpatterns = [
     path("events/bulk/", BulkEventsView.as_view(), name="events-bulk"),
     path("me/", MeView.as_view(), name="me"),
+    path("me/outcomes/", MyOutcomesView.as_view(), name="me-outcomes"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[]), name="schema"),
     path(
         "docs/",
