@@ -281,7 +281,7 @@ def within_fold_ranks(forecast: FloatArray, fold: IntArray) -> FloatArray:
     ranks = np.empty_like(forecast)
     for index in np.unique(fold):
         rows = np.flatnonzero(fold == index)
-        ranks[rows] = rankdata(forecast[rows]) / len(rows)
+        ranks[rows] = (rankdata(forecast[rows]) - 0.5) / len(rows)  # ties of a fold: 0.5
     return ranks
 
 

@@ -153,3 +153,11 @@ def test_fast_metrics_agree_with_sklearn_and_scipy() -> None:
     assert pr_auc(target, score) == pytest.approx(average_precision_score(target, score))
     numeric = score + rng.normal(size=500)
     assert spearman_rho(numeric, score) == pytest.approx(spearmanr(numeric, score).statistic)
+
+
+def test_a_constant_score_ranks_at_one_half_whatever_the_fold_sizes() -> None:
+    from outcomes.backtest_engine import within_fold_ranks
+
+    folds = np.array([0, 0, 1, 1, 1, 1, 1], dtype=np.int64)
+    ranks = within_fold_ranks(np.ones(7), folds)
+    assert ranks == pytest.approx(np.full(7, 0.5))
