@@ -238,3 +238,15 @@ def test_command_json_and_task() -> None:
     parameters |= {"until": UNTIL.isoformat(), "resamples": 50, "mine": False}
     assert isinstance(run_backtest_task("departure", **parameters), int)
     assert settings.CELERY_TASK_ROUTES["outcomes.tasks.run_backtest"] == {"queue": "analytics"}
+
+
+def test_mine_series_lists_stored_and_missing_snapshots() -> None:
+    build_org(effect=0.0)
+    MiningRun.objects.filter(window_end__date=FIRST).delete()
+    out = StringIO()
+    last = FIRST + timedelta(days=EVERY * (SNAPSHOTS - 1))
+    call_command("mine_series", f"--since={FIRST}", f"--until={last}", "--dry-run", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == f"{FIRST}: missing"
+    assert all(line.endswith("(stored)") for line in lines[1:])
+    assert len(lines) == SNAPSHOTS
