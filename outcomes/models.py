@@ -66,3 +66,30 @@ class Outcome(models.Model):
     def __str__(self) -> str:
         subject = self.person_id if self.person_id else f"{self.context_id}/{self.metric}"
         return f"{self.kind} of {subject} on {self.at}"
+
+
+class BacktestResult(models.Model):
+    """One backtest (outcomes.backtest): did the mined metrics forecast an outcome here? Kept
+    with everything needed to repeat it: parameters (horizon, gap, every, window, seed,
+    resamples), the data span and the snapshot runs read."""
+
+    outcome = models.CharField(max_length=20, choices=OutcomeKind.choices)
+    metric = models.CharField(max_length=100, blank=True, help_text="Team results: the KPI")
+    parameters = models.JSONField(default=dict)
+    seed = models.IntegerField(default=0)
+    data_start = models.DateField(help_text="First day of the first feature window")
+    data_end = models.DateField(help_text="Last day of the last outcome horizon")
+    n_people = models.IntegerField(help_text="People (or contexts) forecast")
+    n_events = models.IntegerField(help_text="Departures forecast, or outcome values")
+    results = models.JSONField(default=list, help_text="One object per model")
+    calibrated_weights = models.JSONField(
+        null=True, blank=True, help_text="Learned health component weights, when supported"
+    )
+    statement = models.TextField(blank=True, help_text="What the backtest supports, in words")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"backtest {self.pk} of {self.outcome} ({self.data_start}..{self.data_end})"

@@ -146,6 +146,7 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "sociograph.graph.tasks.*": {"queue": "graph_sync"},
     "analytics.tasks.*": {"queue": "analytics"},
+    "outcomes.tasks.run_backtest": {"queue": "analytics"},
     # Task names are pinned (name=) to the modules they were first written in: queued messages
     # and the beat rows stored in the database refer to them by these names.
     # Their own queue: a slow or unreachable receiver cannot hold up mining or the relay.

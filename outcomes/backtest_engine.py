@@ -1,0 +1,456 @@
+"""Backtests on plain arrays: do features measured before a date forecast an outcome after it?
+
+No Django here: a `Design` is a table of rows (a person or a context at one snapshot date, with
+its team), feature columns and a target (binary, or numeric). `backtest` scores every model by
+cross-validation split in time and grouped by team:
+
+- **Time**: the rows of snapshot t are forecast by a model trained only on the snapshots whose
+  outcome window had closed by t (`day + horizon <= t`), an expanding window with a purge, so no
+  training label was observed after the forecast date.
+- **Teams**: teams are dealt once (seeded) into `group_folds` folds; the rows of fold g at t are
+  forecast by a model that saw no row of the teams in fold g. Each row is forecast once, by a
+  model that never saw its team nor the future. With fewer than two teams, people are the groups.
+
+Models (`ModelSpec.kind`):
+- `single`: one feature, its direction and scale learned on the training rows (univariate
+  logistic or least-squares fit), so an inverted metric is not mistaken for a useless one.
+- `as_is`: one feature taken as it is, with a direction fixed in advance (the health index).
+- `regularized`: L2 logistic regression (C = 1) or ridge regression (penalty chosen by
+  leave-one-out on the training rows) on standardized features, missing values imputed by the
+  training median.
+- `baseline`: the same regularized model on the HR attributes alone; every lift is against it.
+
+Scores are computed on the pooled out-of-fold forecasts: ROC-AUC and PR-AUC (average precision)
+for a binary target, Spearman's rho and the mean absolute error for a numeric one, each with a
+percentile bootstrap 95 % interval from resampling subjects (all rows of a person or context
+together), and the lift over the baseline with a paired interval (the same resamples).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+from scipy.stats import rankdata
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LinearRegression, LogisticRegression, RidgeCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+ModelKind = Literal["single", "as_is", "regularized", "baseline"]
+
+RIDGE_ALPHAS = tuple(float(alpha) for alpha in np.logspace(-2, 4, 13))
+LOGISTIC_C = 1.0
+CALIBRATION_BINS = 10
+
+
+class NotEnoughData(ValueError):
+    """No fold can be formed: too few snapshots, rows or outcomes."""
+
+
+@dataclass(frozen=True)
+class Design:
+    features: FloatArray  # rows x columns, NaN where missing
+    columns: tuple[str, ...]
+    target: FloatArray  # 0/1 when binary
+    binary: bool
+    snapshot_day: IntArray  # the snapshot date t of each row, as a day number (date.toordinal)
+    group: IntArray  # the row's team
+    subject: IntArray  # the person or context the row describes
+
+    def __post_init__(self) -> None:
+        rows = len(self.target)
+        if self.features.shape != (rows, len(self.columns)):
+            raise ValueError("features must have one row per target and one column per name")
+        if not len(self.snapshot_day) == len(self.group) == len(self.subject) == rows:
+            raise ValueError("snapshot_day, group and subject need one value per row")
+
+    def column_indices(self, names: Sequence[str]) -> IntArray:
+        return np.asarray([self.columns.index(name) for name in names], dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    kind: ModelKind
+    columns: tuple[str, ...]
+    sign: float = 1.0  # as_is: +1 when a higher value forecasts a higher target
+
+
+@dataclass(frozen=True)
+class Protocol:
+    horizon_days: int
+    group_folds: int = 3
+    resamples: int = 500
+    seed: int = 0
+    min_train_rows: int = 10
+
+
+@dataclass(frozen=True)
+class Fold:
+    train: IntArray
+    test: IntArray
+    test_day: int
+
+
+@dataclass
+class ModelScore:
+    model: str
+    kind: ModelKind
+    n: int
+    n_subjects: int
+    n_events: int
+    scores: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        head = {"model": self.model, "kind": self.kind, "n": self.n}
+        return {**head, "n_subjects": self.n_subjects, "n_events": self.n_events, **self.scores}
+
+
+@dataclass
+class BacktestOutcome:
+    scores: list[ModelScore]
+    grouping: Literal["team", "subject"]
+    folds: int
+    tested_days: list[int]
+
+    def score_of(self, model: str) -> ModelScore:
+        return next(score for score in self.scores if score.model == model)
+
+
+# --- splits -----------------------------------------------------------------------------------
+
+
+def grouping_of(design: Design) -> tuple[IntArray, Literal["team", "subject"]]:
+    if len(np.unique(design.group)) >= 2:
+        return design.group, "team"
+    return design.subject, "subject"
+
+
+def deal_groups(groups: IntArray, folds: int, seed: int) -> IntArray:
+    """The fold of each row: its group's place in a seeded shuffle of the groups, modulo folds."""
+    unique, inverse = np.unique(groups, return_inverse=True)
+    place = np.random.default_rng(seed).permutation(len(unique))
+    return (place % folds)[inverse].astype(np.int64)
+
+
+def time_group_folds(design: Design, protocol: Protocol) -> list[Fold]:
+    """Expanding-window folds purged by the horizon, crossed with team folds."""
+    groups, _ = grouping_of(design)
+    folds = min(protocol.group_folds, len(np.unique(groups)))
+    fold_of_row = deal_groups(groups, folds, protocol.seed)
+    found: list[Fold] = []
+    for day in np.unique(design.snapshot_day):
+        closed = design.snapshot_day + protocol.horizon_days <= day
+        for fold in range(folds):
+            train = np.flatnonzero(closed & (fold_of_row != fold))
+            test = np.flatnonzero((design.snapshot_day == day) & (fold_of_row == fold))
+            if len(test) and _trainable(design, train, protocol):
+                found.append(Fold(train.astype(np.int64), test.astype(np.int64), int(day)))
+    return found
+
+
+def _trainable(design: Design, train: IntArray, protocol: Protocol) -> bool:
+    if len(train) < protocol.min_train_rows:
+        return False
+    return len(np.unique(design.target[train])) >= 2
+
+
+# --- models -----------------------------------------------------------------------------------
+
+
+def _estimator(kind: ModelKind, binary: bool, seed: int) -> Any:
+    impute = SimpleImputer(strategy="median", keep_empty_features=True)
+    if kind == "single":
+        fit = LogisticRegression(C=1e6, random_state=seed) if binary else LinearRegression()
+    elif binary:
+        fit = LogisticRegression(C=LOGISTIC_C, l1_ratio=0.0, max_iter=1000, random_state=seed)
+    else:
+        fit = RidgeCV(alphas=RIDGE_ALPHAS)
+    return make_pipeline(impute, StandardScaler(), fit)
+
+
+def _as_is(design: Design, spec: ModelSpec, train: IntArray, test: IntArray) -> FloatArray:
+    column = design.features[:, design.column_indices(spec.columns)[0]]
+    known = column[train][~np.isnan(column[train])]
+    fill = float(np.median(known)) if len(known) else 0.0
+    return spec.sign * np.where(np.isnan(column[test]), fill, column[test])
+
+
+def fit_predict(
+    design: Design, spec: ModelSpec, train: IntArray, test: IntArray, seed: int
+) -> FloatArray:
+    """Forecasts for the test rows: probabilities (binary) or values (numeric); as_is: the
+    signed feature itself."""
+    if spec.kind == "as_is":
+        return _as_is(design, spec, train, test)
+    columns = design.column_indices(spec.columns)
+    model = _estimator(spec.kind, design.binary, seed)
+    model.fit(design.features[np.ix_(train, columns)], design.target[train])
+    x_test = design.features[np.ix_(test, columns)]
+    if design.binary:
+        return np.asarray(model.predict_proba(x_test)[:, 1], dtype=np.float64)
+    return np.asarray(model.predict(x_test), dtype=np.float64)
+
+
+def out_of_fold(design: Design, spec: ModelSpec, folds: Sequence[Fold], seed: int) -> FloatArray:
+    forecast = np.full(len(design.target), np.nan)
+    for fold in folds:
+        forecast[fold.test] = fit_predict(design, spec, fold.train, fold.test, seed)
+    return forecast
+
+
+def standardized_coefficients(design: Design, spec: ModelSpec, seed: int) -> dict[str, float]:
+    """The regularized model fitted on every row: one coefficient per feature, per standard
+    deviation of the feature (what a learned index would weigh the features by)."""
+    model = _estimator(spec.kind, design.binary, seed)
+    model.fit(design.features[:, design.column_indices(spec.columns)], design.target)
+    coefficients = np.ravel(model[-1].coef_)
+    return {name: float(value) for name, value in zip(spec.columns, coefficients, strict=True)}
+
+
+# --- metrics ----------------------------------------------------------------------------------
+
+
+def roc_auc(target: FloatArray, score: FloatArray) -> float:
+    """Mann-Whitney form: the chance a random event outranks a random non-event (ties: half)."""
+    positives = target == 1
+    n1, n0 = int(positives.sum()), int((~positives).sum())
+    if n1 == 0 or n0 == 0:
+        return float("nan")
+    ranks = rankdata(score)
+    return float((ranks[positives].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+
+
+def pr_auc(target: FloatArray, score: FloatArray) -> float:
+    """Average precision, as sklearn.metrics.average_precision_score computes it (tied scores
+    form one threshold), without its per-call overhead: the bootstrap calls it thousands of
+    times."""
+    if target.min() == target.max():
+        return float("nan")
+    order = np.argsort(-score, kind="mergesort")
+    ranked, hits = score[order], target[order]
+    last_of_tie = np.r_[np.flatnonzero(np.diff(ranked)), len(ranked) - 1]
+    true_positives = np.cumsum(hits)[last_of_tie]
+    precision = true_positives / (last_of_tie + 1)
+    recall = true_positives / true_positives[-1]
+    return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
+
+
+def spearman_rho(target: FloatArray, score: FloatArray) -> float:
+    """Pearson's r of the ranks (ties: mean ranks), as scipy.stats.spearmanr."""
+    if np.ptp(target) == 0 or np.ptp(score) == 0:
+        return float("nan")
+    return float(np.corrcoef(rankdata(target), rankdata(score))[0, 1])
+
+
+def mean_absolute_error(target: FloatArray, forecast: FloatArray) -> float:
+    return float(np.mean(np.abs(target - forecast)))
+
+
+def primary_metric(binary: bool) -> str:
+    return "auc" if binary else "rho"
+
+
+RANKING = frozenset({"auc", "pr_auc", "rho"})
+
+
+def _metrics(binary: bool, kind: ModelKind) -> dict[str, Any]:
+    """Metric name -> function of (target, forecast), the primary first. Ranking metrics are fed
+    within-fold ranks (see within_fold_ranks), the others the forecasts themselves."""
+    if binary:
+        return {"auc": roc_auc, "pr_auc": pr_auc}
+    found: dict[str, Any] = {"rho": spearman_rho}
+    if kind != "as_is":  # an index taken as it is is not on the outcome's scale
+        found["mae"] = mean_absolute_error
+    return found
+
+
+def within_fold_ranks(forecast: FloatArray, fold: IntArray) -> FloatArray:
+    """Each forecast as its percentile rank among the forecasts of its own fold.
+
+    Pooling raw forecasts of models fitted on different folds compares their intercepts too:
+    a fold whose teams happen to have more events trains on the others, which have fewer, and
+    gets lower forecasts, so a null model pools to an AUC below 0.5. Ranks within the fold
+    compare people only with those one model forecast (a stratified AUC, near enough)."""
+    ranks = np.empty_like(forecast)
+    for index in np.unique(fold):
+        rows = np.flatnonzero(fold == index)
+        ranks[rows] = (rankdata(forecast[rows]) - 0.5) / len(rows)  # ties of a fold: 0.5
+    return ranks
+
+
+# --- bootstrap --------------------------------------------------------------------------------
+
+
+def cluster_resamples(subject: IntArray, resamples: int, seed: int) -> Iterator[IntArray]:
+    """Row indices of bootstrap resamples of the subjects, each with all its rows."""
+    _, inverse, counts = np.unique(subject, return_inverse=True, return_counts=True)
+    order = np.argsort(inverse, kind="stable")
+    rows_of = np.split(order, np.cumsum(counts)[:-1])
+    rng = np.random.default_rng(seed)
+    for _ in range(resamples):
+        picks = rng.integers(0, len(rows_of), len(rows_of))
+        yield np.concatenate([rows_of[pick] for pick in picks])
+
+
+def percentile_interval(values: Sequence[float]) -> list[float] | None:
+    finite = np.asarray([value for value in values if np.isfinite(value)], dtype=np.float64)
+    if len(finite) < max(20, len(values) // 2):
+        return None
+    low, high = np.percentile(finite, [2.5, 97.5])
+    return [round(float(low), 4), round(float(high), 4)]
+
+
+# --- calibration ------------------------------------------------------------------------------
+
+
+def calibration(design: Design, target: FloatArray, forecast: FloatArray) -> dict[str, Any]:
+    """Binary: Brier score and observed rates by decile of forecast. Numeric: the slope and
+    intercept of the outcome regressed on the forecast (1 and 0 when calibrated)."""
+    if not design.binary:
+        if np.ptp(forecast) == 0:
+            return {"slope": None, "intercept": None}
+        slope, intercept = np.polyfit(forecast, target, 1)
+        return {"slope": round(float(slope), 4), "intercept": round(float(intercept), 4)}
+    bins = []
+    for rows in np.array_split(np.argsort(forecast, kind="stable"), CALIBRATION_BINS):
+        if len(rows):
+            predicted, observed = float(forecast[rows].mean()), float(target[rows].mean())
+            bins.append({"predicted": round(predicted, 4), "observed": round(observed, 4)})
+            bins[-1]["n"] = len(rows)
+    brier = float(np.mean((forecast - target) ** 2))
+    return {"brier": round(brier, 4), "bins": bins}
+
+
+# --- the backtest -----------------------------------------------------------------------------
+
+
+def fold_of_rows(size: int, folds: Sequence[Fold]) -> IntArray:
+    """The fold that forecast each row; -1 for rows never forecast."""
+    found = np.full(size, -1, dtype=np.int64)
+    for index, fold in enumerate(folds):
+        found[fold.test] = index
+    return found
+
+
+def backtest(design: Design, models: Sequence[ModelSpec], protocol: Protocol) -> BacktestOutcome:
+    baseline = [spec for spec in models if spec.kind == "baseline"]
+    if len(baseline) != 1:
+        raise ValueError("a backtest needs exactly one baseline model")
+    folds = time_group_folds(design, protocol)
+    if not folds:
+        raise NotEnoughData(
+            "no fold: a test snapshot needs an earlier snapshot whose horizon has closed, "
+            f"at least {protocol.min_train_rows} training rows and both outcome values"
+        )
+    fold = fold_of_rows(len(design.target), folds)
+    tested = np.flatnonzero(fold >= 0)
+    forecasts = {
+        spec.name: out_of_fold(design, spec, folds, protocol.seed)[tested] for spec in models
+    }
+    scores = _score_all(design, models, forecasts, tested, fold[tested], protocol)
+    _, grouping = grouping_of(design)
+    days = sorted({fold.test_day for fold in folds})
+    return BacktestOutcome(scores, grouping, len(folds), days)
+
+
+def _score_all(
+    design: Design,
+    models: Sequence[ModelSpec],
+    forecasts: dict[str, FloatArray],
+    tested: IntArray,
+    fold: IntArray,
+    protocol: Protocol,
+) -> list[ModelScore]:
+    target = design.target[tested]
+    ranks = {name: within_fold_ranks(forecast, fold) for name, forecast in forecasts.items()}
+    point = {spec.name: _evaluate(design.binary, spec, target, forecasts, ranks) for spec in models}
+    draws: dict[str, dict[str, list[float]]] = {
+        spec.name: {name: [] for name in point[spec.name]} for spec in models
+    }
+    for rows in cluster_resamples(design.subject[tested], protocol.resamples, protocol.seed):
+        for spec in models:
+            drawn = _evaluate(design.binary, spec, target, forecasts, ranks, rows)
+            for name, value in drawn.items():
+                draws[spec.name][name].append(value)
+    baseline = next(spec.name for spec in models if spec.kind == "baseline")
+    found = []
+    for spec in models:
+        score = _summary(spec, point, draws, baseline, primary_metric(design.binary))
+        score.scores["calibration"] = (
+            None if spec.kind == "as_is" else calibration(design, target, forecasts[spec.name])
+        )
+        found.append(_counted(score, design, tested))
+    return found
+
+
+def _evaluate(
+    binary: bool,
+    spec: ModelSpec,
+    target: FloatArray,
+    forecasts: dict[str, FloatArray],
+    ranks: dict[str, FloatArray],
+    rows: IntArray | None = None,
+) -> dict[str, float]:
+    pick = slice(None) if rows is None else rows
+    found = {}
+    for name, metric in _metrics(binary, spec.kind).items():
+        scored = ranks[spec.name] if name in RANKING else forecasts[spec.name]
+        found[name] = metric(target[pick], scored[pick])
+    return found
+
+
+def _summary(
+    spec: ModelSpec,
+    point: dict[str, dict[str, float]],
+    draws: dict[str, dict[str, list[float]]],
+    baseline: str,
+    primary: str,
+) -> ModelScore:
+    score = ModelScore(spec.name, spec.kind, 0, 0, 0)
+    for name, value in point[spec.name].items():
+        score.scores[name] = _rounded(value)
+        score.scores[f"{name}_ci"] = percentile_interval(draws[spec.name][name])
+    if spec.name == baseline:
+        score.scores["lift"], score.scores["lift_ci"] = None, None
+        return score
+    lift = point[spec.name][primary] - point[baseline][primary]
+    paired = np.subtract(draws[spec.name][primary], draws[baseline][primary])
+    score.scores["lift"] = _rounded(lift)
+    score.scores["lift_ci"] = percentile_interval(list(paired))
+    return score
+
+
+def _counted(score: ModelScore, design: Design, tested: IntArray) -> ModelScore:
+    score.n = len(tested)
+    score.n_subjects = len(np.unique(design.subject[tested]))
+    score.n_events = int(design.target[tested].sum()) if design.binary else len(tested)
+    return score
+
+
+def _rounded(value: float) -> float | None:
+    return round(value, 4) if np.isfinite(value) else None
+
+
+# --- placebo ----------------------------------------------------------------------------------
+
+
+def with_target_shuffled_in_time(design: Design, seed: int) -> Design:
+    """Each subject's outcomes rotated by a random non-zero number of its own snapshots: every
+    outcome is paired with the features of another date of the same subject (a rotation, so
+    none stays in place). A forecast of what happens next does not survive this; a stable trait
+    of the subject would, which is why the test plants a state, not a trait."""
+    rng = np.random.default_rng(seed)
+    target = design.target.copy()
+    for subject in np.unique(design.subject):
+        rows = np.flatnonzero(design.subject == subject)
+        rows = rows[np.argsort(design.snapshot_day[rows], kind="stable")]
+        if len(rows) > 1:
+            target[rows] = np.roll(design.target[rows], int(rng.integers(1, len(rows))))
+    return replace(design, target=target)
