@@ -263,7 +263,10 @@ def small_imports(settings: Settings, env: Mapping[str, str], figures: Figures) 
 def full_imports(settings: Settings, env: Mapping[str, str], figures: Figures) -> None:
     """The full input end to end: each source parsed into SQL, then relayed to Neo4j."""
     size = settings.full
-    prepare_stores(env, wipe_graph=False)
+    if settings.graph:
+        prepare_stores(env, wipe_graph=False)
+    else:
+        run("migrate", manage("migrate", "--noinput"), env)
     figures.import_org = import_org(env, size, "full")
     figures.people = accepted(figures.import_org.output, "import_org")
     figures.full["slack"] = import_slack(env, size, "full")
@@ -452,12 +455,18 @@ def neo4j_text(figures: Figures) -> str:
     )
 
 
+def neo4j_server(settings: Settings, figures: Figures) -> str:
+    if not settings.graph:
+        return "; no Neo4j (`--no-graph`)"
+    return f"; Neo4j {figures.neo4j_version} (heap {NEO4J_HEAP}, page cache {NEO4J_PAGECACHE})"
+
+
 def summary(settings: Settings, figures: Figures) -> str:
     assert figures.baseline is not None
     lines = [
-        f"Machine: {machine()}; Neo4j {figures.neo4j_version} (heap {NEO4J_HEAP}, page cache "
-        f"{NEO4J_PAGECACHE}). Commit {commit_text(figures.commits)}. Load average (1, 5, 15 "
-        f"min) {figures.load_before} before the run, {figures.load_after} after it.",
+        f"Machine: {machine()}{neo4j_server(settings, figures)}. Commit "
+        f"{commit_text(figures.commits)}. Load average (1, 5, 15 min) {figures.load_before} "
+        f"before the run, {figures.load_after} after it.",
         "",
         workload_text(settings, figures),
         "",
@@ -494,6 +503,7 @@ def record(settings: Settings, text: str, when: datetime) -> None:
     )
     title = f"Intake benchmark, {when:%Y-%m-%d %H:%M} UTC"
     title += " (--quick)" if settings.quick else ""
+    title += " (--no-graph: parse + SQL only)" if not settings.graph else ""
     append_section(title, method, text)
 
 
