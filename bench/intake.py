@@ -491,14 +491,17 @@ def summary(settings: Settings, figures: Figures) -> str:
 
 
 def record(settings: Settings, text: str, when: datetime) -> None:
+    command = "`make bench-intake` (`bench/intake.py --record`)"
+    graph = f"Neo4j instance (port {settings.bolt_port})"
+    if not settings.graph:
+        command, graph = "`bench/intake.py --no-graph --record`", "no Neo4j"
     method = textwrap.fill(
-        "Measured with `make bench-intake` (`bench/intake.py --record`): each phase is a "
-        "subprocess timed by wall clock from spawn to exit (Python and Django start-up "
-        "included); CPU s and peak RSS are the child's `ru_utime + ru_stime` and `ru_maxrss` "
-        f"from `os.wait4`. A SQLite file, Neo4j instance (port {settings.bolt_port}) and Redis "
-        "database of its own, no worker (the imports' nudges are dropped; `graph_sync` relays "
-        "the outbox); `sociograph.settings.local` with `DJANGO_DEBUG=false`. The machine is "
-        "shared: see the load average.",
+        f"Measured with {command}: each phase is a subprocess timed by wall clock from spawn to "
+        "exit (Python and Django start-up included); CPU s and peak RSS are the child's "
+        "`ru_utime + ru_stime` and `ru_maxrss` from `os.wait4`. A SQLite file and Redis "
+        f"database of its own, {graph}, no worker (the imports' nudges are dropped; "
+        "`graph_sync` relays the outbox); `sociograph.settings.local` with `DJANGO_DEBUG=false`. "
+        "The machine is shared: see the load average.",
         width=100,
     )
     title = f"Intake benchmark, {when:%Y-%m-%d %H:%M} UTC"
