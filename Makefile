@@ -8,7 +8,7 @@ TEST_ENV := DJANGO_SETTINGS_MODULE=sociograph.settings.test \
 	REDIS_URL=redis://127.0.0.1:6379/15
 
 .PHONY: demo test test-unit test-postgres lint install services test-services stop status bench \
-	bench-mining bench-api
+	bench-mining bench-api bench-intake
 
 install:
 	@platform/bin/bootstrap
@@ -72,6 +72,7 @@ bench: install
 	$(PY) bench/ingest.py --record
 	$(PY) bench/mining.py --record
 	$(PY) bench/api.py --record
+	$(PY) bench/intake.py --record
 
 # Mining: a full mining run on 1,000, 10,000 and 100,000 people (100 events each) against a
 # networkx baseline, per pattern family; Neo4j instance (port 7692) and Redis database (9) of its
@@ -85,3 +86,10 @@ bench-mining: install
 # records nothing: .venv/bin/python bench/api.py --quick
 bench-api: install
 	$(PY) bench/api.py --record
+
+# Intake: a generated Slack export (1,000 users, 1,000,000 messages) and mbox (200,000 messages)
+# imported end to end (parse, SQL, Neo4j), and each import's peak RSS at a tenth of the input beside
+# it; Neo4j instance `benchintake` (port 7713) and Redis database (3) of its own. Quick check that
+# records nothing: .venv/bin/python bench/intake.py --quick
+bench-intake: install
+	$(PY) bench/intake.py --record

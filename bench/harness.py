@@ -313,11 +313,22 @@ def machine() -> str:
     )
 
 
+def git_dirs() -> tuple[Path, Path]:
+    """The checkout's git folder (HEAD) and the repository's (refs): the same folder, except in
+    a worktree, whose `.git` file names its folder, which names the repository's (commondir)."""
+    git = ROOT / ".git"
+    if not git.is_file():
+        return git, git
+    own = Path(git.read_text().strip().removeprefix("gitdir: "))
+    common = own / "commondir"
+    return own, (own / common.read_text().strip()).resolve() if common.exists() else own
+
+
 def head_commit() -> str:
     """The checked-out commit, read from .git (uncommitted changes are not visible here)."""
-    git = ROOT / ".git"
     try:
-        head = (git / "HEAD").read_text().strip()
+        own, git = git_dirs()
+        head = (own / "HEAD").read_text().strip()
         if not head.startswith("ref: "):
             return head[:12]
         ref = head.removeprefix("ref: ")

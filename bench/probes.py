@@ -6,14 +6,17 @@ benchmark's environment (harness.bench_env). The benchmarks run it as a script:
     .venv/bin/python bench/probes.py mine --window-days 90
     .venv/bin/python bench/probes.py run-info
     .venv/bin/python bench/probes.py seed-results --seed 7 --end ... --window-days 90 --targets ...
+    .venv/bin/python bench/probes.py intake import_slack EXPORT [options of the command]
 
-Each prints its result on a tagged line (`RUN {...}`, `PEAKS {...}`, `SEEDED {...}`) or, for
+Each prints its result on a tagged line (`RUN {...}`, `PEAKS {...}`, `SEEDED {...}`,
+`MEMORY {...}`) or, for
 server-info and the poller, as described below.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import random
 import sys
@@ -238,6 +241,27 @@ def seed_results(seed: int, end_text: str, window_days: int, targets_file: Path)
     print("SEEDED " + json.dumps(counts))
 
 
+def sqlite_high_water_kib() -> int:
+    """The most memory SQLite's own allocator held at once in this process (its page caches
+    included): sqlite3_memory_highwater of the library the standard library's sqlite3 module is
+    linked to (Debian's libsqlite3.so.0, already loaded, so the same counters)."""
+    library = ctypes.CDLL("libsqlite3.so.0")
+    library.sqlite3_memory_highwater.restype = ctypes.c_int64
+    library.sqlite3_memory_highwater.argtypes = [ctypes.c_int]
+    return library.sqlite3_memory_highwater(0) // 1024
+
+
+def intake(command: str, args: list[str]) -> None:
+    """bench/intake.py's imports: an intake command through call_command, as manage.py runs it,
+    then this process's peak RSS and SQLite's peak heap on a `MEMORY` line (a rejection raises
+    CommandError, which fails the probe)."""
+    from django.core.management import call_command
+
+    call_command(command, *args)
+    peaks = {"rss_kib": high_water_kib(), "sqlite_kib": sqlite_high_water_kib()}
+    print("MEMORY " + json.dumps(peaks))
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     probes = parser.add_subparsers(dest="probe", required=True)
@@ -254,6 +278,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     seeder.add_argument("--end", required=True)
     seeder.add_argument("--window-days", type=int, required=True)
     seeder.add_argument("--targets", type=Path, required=True)
+    importer = probes.add_parser("intake", help="bench/intake.py's imports, with SQLite's peak")
+    importer.add_argument("command", choices=["import_org", "import_slack", "import_mail"])
+    importer.add_argument("args", nargs=argparse.REMAINDER)
     return parser.parse_args(argv)
 
 
@@ -274,6 +301,8 @@ def main(argv: list[str] | None = None) -> int:
         run_info()
     elif args.probe == "seed-results":
         seed_results(args.seed, args.end, args.window_days, args.targets)
+    elif args.probe == "intake":
+        intake(args.command, args.args)
     return 0
 
 
