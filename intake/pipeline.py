@@ -10,11 +10,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 
-from intake.identities import Resolver, key_of, note_unresolved
+from intake.identities import Found, Resolver, key_of, note_unresolved
 from intake.records import (
     IdentityHint,
     IntakeItem,
@@ -44,7 +45,7 @@ class IntakeReport:
     rejections: list[tuple[str, str]] = field(default_factory=list)
     on_reject: Callable[[str, str], None] | None = None
 
-    def skip(self, rule: str) -> None:
+    def count_skipped(self, rule: str) -> None:
         self.skipped[rule] += 1
 
     def reject(self, place: str, reason: str) -> None:
@@ -99,7 +100,7 @@ class _Intake:
             if isinstance(item, IdentityHint):
                 self.people.hint(item.ref)
             elif isinstance(item, Skipped):
-                self.report.skip(item.rule)
+                self.report.count_skipped(item.rule)
             elif isinstance(item, Rejected):
                 self.report.reject(item.place, item.reason)
             else:
@@ -136,33 +137,43 @@ class _Intake:
         inputs: list[EventInput] = []
         unresolved: list[tuple[PersonRef, str]] = []
         for event in events:
-            missing = [ref for ref in _people_of(event) if not self._found(ref)]
-            if missing:
+            refs = _people_of(event)
+            source, target = (self.people.resolve(key_of(ref)) for ref in refs)
+            if source is None or target is None:
+                ends = zip(refs, (source, target), strict=True)
+                missing = [ref for ref, found in ends if found is None]
                 problems = "; ".join(self.people.problem(ref) for ref in missing)
                 self.report.reject(event.place, f"{problems} ({MAP_IN_THE_ADMIN})")
                 unresolved += [(ref, event.place) for ref in missing]
                 continue
             try:
-                built = self._input(event)
+                built = self._input(event, source, target)
             except RecordProblem as problem:
                 self.report.reject(event.place, str(problem))
                 continue
-            if built.source_id == built.target_id:
-                self.report.skip("to oneself")
+            if source == target:
+                self.report.count_skipped("to oneself")
                 continue
             inputs.append(built)
         return inputs, unresolved
 
-    def _found(self, ref: PersonRef) -> bool:
-        return self.people.resolve(key_of(ref)) is not None
-
-    def _input(self, event: EventRecord) -> EventInput:
+    def _input(self, event: EventRecord, source: Found, target: Found) -> EventInput:
         if event.at.tzinfo is None:
             raise RecordProblem("time without a time zone")
         context_id, context_uuid = self._context(event.context)
-        if isinstance(event, InteractionRecord):
-            return self._interaction(event, context_id, context_uuid)
-        return self._recognition(event, context_id, context_uuid)
+        kind, specifics = self._specifics(event)
+        return EventInput(
+            kind=kind,
+            source_id=source[0],
+            target_id=target[0],
+            at=event.at,
+            event_key=event_key(kind, f"{self.origin}:{event.event_id}", ()),
+            source_uuid=source[1],
+            target_uuid=target[1],
+            context_id=context_id,
+            context_uuid=context_uuid,
+            **specifics,
+        )
 
     def _context(self, key: str) -> tuple[int | None, str | None]:
         if not key:
@@ -174,52 +185,19 @@ class _Intake:
                 raise RecordProblem(f"context: {error}") from None
         return self.contexts[key]
 
-    def _people(self, source: PersonRef, target: PersonRef) -> tuple[tuple[int, str], ...]:
-        return tuple(self.people.resolve(key_of(ref)) or (0, "") for ref in (source, target))
-
-    def _interaction(
-        self, event: InteractionRecord, context_id: int | None, context_uuid: str | None
-    ) -> EventInput:
+    def _specifics(self, event: EventRecord) -> tuple[str, dict[str, Any]]:
+        """The event's kind and the fields only that kind has."""
+        if isinstance(event, RecognitionRecord):
+            values = tuple(value for value in event.values if value.strip())
+            return "recognition", {
+                "values": values,
+                "message": event.message if self.keep_messages else "",
+            }
         if event.channel not in Channel.values:
             raise RecordProblem(f"channel {event.channel!r} is not one of {Channel.values}")
         if not (math.isfinite(event.weight) and event.weight > 0):
             raise RecordProblem(f"weight {event.weight} is not a positive number")
-        (source_id, source_uuid), (target_id, target_uuid) = self._people(
-            event.source, event.target
-        )
-        return EventInput(
-            kind="interaction",
-            source_id=source_id,
-            target_id=target_id,
-            at=event.at,
-            event_key=event_key("interaction", f"{self.origin}:{event.event_id}", ()),
-            source_uuid=source_uuid,
-            target_uuid=target_uuid,
-            context_id=context_id,
-            context_uuid=context_uuid,
-            weight=event.weight,
-            channel=event.channel,
-        )
-
-    def _recognition(
-        self, event: RecognitionRecord, context_id: int | None, context_uuid: str | None
-    ) -> EventInput:
-        (giver_id, giver_uuid), (receiver_id, receiver_uuid) = self._people(
-            event.giver, event.receiver
-        )
-        return EventInput(
-            kind="recognition",
-            source_id=giver_id,
-            target_id=receiver_id,
-            at=event.at,
-            event_key=event_key("recognition", f"{self.origin}:{event.event_id}", ()),
-            source_uuid=giver_uuid,
-            target_uuid=receiver_uuid,
-            context_id=context_id,
-            context_uuid=context_uuid,
-            values=tuple(value for value in event.values if value.strip()),
-            message=event.message if self.keep_messages else "",
-        )
+        return "interaction", {"weight": event.weight, "channel": event.channel}
 
 
 def _people_of(event: EventRecord) -> tuple[PersonRef, PersonRef]:
