@@ -34,8 +34,8 @@ from outcomes.backtest_engine import (
     backtest,
     standardized_coefficients,
 )
-from outcomes.models import BacktestResult, Outcome, OutcomeKind
-from outcomes.selectors import departures
+from outcomes.models import BacktestResult, OutcomeKind
+from outcomes.selectors import departures, pulse_answers, team_results
 from people.models import ContextKind, Membership, Person
 from people.roster import employed_on_q, membership_in_force_q
 
@@ -261,13 +261,14 @@ def _scaled(value: float, low: float | None, high: float | None) -> float:
 
 
 def _answers(kind: str, metric: str = "") -> dict[int, list[tuple[date, float]]]:
-    """Subject (person, or context for team results) -> (day, value on [0, 1] when scaled)."""
-    rows = Outcome.objects.filter(kind=kind, value__isnull=False)
-    subject = "context" if kind == OutcomeKind.TEAM_RESULT else "person"
+    """Subject (person, or context for team results) -> (day, value on [0, 1] when scaled), read
+    through outcomes.selectors (opted-out people left out)."""
     if kind == OutcomeKind.TEAM_RESULT:
-        rows = rows.filter(metric=metric)
+        rows, subject = team_results(date.min, date.max).filter(metric=metric), "context"
+    else:
+        rows, subject = pulse_answers(date.min, date.max, [kind]), "person"
     found: dict[int, list[tuple[date, float]]] = defaultdict(list)
-    for key, day, value, low, high in rows.values_list(
+    for key, day, value, low, high in rows.filter(value__isnull=False).values_list(
         subject, "at", "value", "scale_min", "scale_max"
     ):
         found[key].append((day, _scaled(value, low, high)))
