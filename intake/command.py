@@ -28,6 +28,10 @@ class IntakeCommand(BaseCommand):
     def add_source_arguments(self, parser: CommandParser) -> None:
         """Options of one source."""
 
+    def origin_of(self, options: dict[str, Any]) -> str:
+        """The source's name in the event keys of this import."""
+        return self.origin
+
     def items(self, path: Path, options: dict[str, Any]) -> Iterator[IntakeItem]:
         raise NotImplementedError
 
@@ -37,7 +41,9 @@ class IntakeCommand(BaseCommand):
             raise CommandError(f"{path}: no such file or folder")
         report = IntakeReport(on_reject=self._print_rejection)
         try:
-            run_intake(self._with_progress(self.items(path, options)), self.origin, report)
+            run_intake(
+                self._with_progress(self.items(path, options)), self.origin_of(options), report
+            )
         except SourceFormatError as error:
             raise CommandError(f"{path}: {error}") from None
         self.stdout.write(report.summary)

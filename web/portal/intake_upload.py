@@ -92,7 +92,7 @@ def import_file(
         command, options = _command(source, [str(path), *source.arguments, *extra])
         report = IntakeReport()
         with transaction.atomic():
-            run_intake(command.items(path, options), _origin(command, options), report)
+            run_intake(command.items(path, options), command.origin_of(options), report)
     return report
 
 
@@ -105,11 +105,6 @@ def _command(source: UploadSource, arguments: list[str]) -> tuple[IntakeCommand,
     assert isinstance(command, IntakeCommand)
     parser = command.create_parser("manage.py", source.command)
     return command, vars(parser.parse_args(arguments))
-
-
-def _origin(command: IntakeCommand, options: dict[str, Any]) -> str:
-    # import_recognitions names its event keys after --format (its `handle` sets the origin)
-    return str(options.get("format") or command.origin)
 
 
 @contextmanager

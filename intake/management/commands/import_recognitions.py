@@ -33,9 +33,8 @@ class Command(IntakeCommand):
             help="An account whose bonuses are automated (skipped); may be repeated",
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        self.origin = options["format"]
-        super().handle(*args, **options)
+    def origin_of(self, options: dict[str, Any]) -> str:
+        return str(options["format"])
 
     def items(self, path: Path, options: dict[str, Any]) -> Iterator[IntakeItem]:
         if not path.is_file():
