@@ -168,7 +168,7 @@ def record_outcomes(inputs: Iterable[OutcomeInput]) -> Recorded:
         if key in stored and _differs(stored[key], row)
     ]
     Outcome.objects.bulk_create(new, batch_size=1000)
-    Outcome.objects.bulk_update(changed, CORRECTABLE, batch_size=1000)
+    Outcome.objects.bulk_update(changed, [*CORRECTABLE, "revision"], batch_size=1000)
     return Recorded(len(new), len(changed), len(rows) - len(new) - len(changed))
 
 
@@ -179,6 +179,7 @@ def _differs(stored: Outcome, row: Outcome) -> bool:
 def _corrected(stored: Outcome, row: Outcome) -> Outcome:
     for name in CORRECTABLE:
         setattr(stored, name, getattr(row, name))
+    stored.revision += 1
     return stored
 
 
@@ -187,6 +188,8 @@ def save_outcome(outcome: Outcome) -> Outcome:
     """Save one row edited as a whole (the admin); its key follows its identifying fields. The
     caller checked it with `problems(input_of(outcome))`."""
     outcome.outcome_key = input_of(outcome).key
+    if outcome.pk is not None:
+        outcome.revision += 1  # possibly a correction: see Outcome.revision
     outcome.save()
     return outcome
 
