@@ -117,7 +117,7 @@ def decide(
 def reason_to_withhold(figure: PulseAggregate, released: Iterable[PulseAggregate]) -> str:
     if not enough_people(figure.people):
         return FEW_PEOPLE
-    for other in released:
+    for other in sorted(released, key=lambda other: other.key != figure.key):  # its own first
         if abs(other.people - figure.people) > MAX_DIFFERENCE:
             continue  # the people only one of them counts are at least this many
         difference = figure.person_difference(other)
