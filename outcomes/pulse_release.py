@@ -9,7 +9,9 @@ Answers keep arriving after a month ends (late imports, corrections, deletions).
 every read would let a reader subtract two reads of the same group. So a month is decided the
 first time it is read once it is over, and what it released is frozen (PulseRelease,
 PulseFigure): later reads show the same figures, whatever was imported since. A month that is not
-over releases nothing and stores nothing.
+over releases nothing and stores nothing; nor does a read that releases nothing (no answers yet,
+or only groups withheld): with nothing released there is nothing to subtract from, so the next
+read decides afresh.
 
 HR re-releases a month (`release_pulse_month`) after late answers: each group's figure is then
 computed again from the stored answers and released only when it may be, compared with every
@@ -58,35 +60,44 @@ class MonthNotOver(ValueError):
 
 def pulse_aggregates(kind: str, month: str) -> list[PulseAggregate]:
     """Every group's figure of `kind` answers in `month` (YYYY-MM), largest first, released or
-    withheld: the month's stored decision, taken now when it is the month's first read since it
-    ended. Withheld figures are for HR admins only. ValueError when `month` is not a month."""
+    withheld: the month's stored decision, taken and stored now when it is the month's first
+    read since it ended that releases anything. Withheld figures are for HR admins only.
+    ValueError when `month` is not a month."""
     start, end = month_bounds(month)
     if not _is_over(end):
         live = pulse_groups(kind, start, end)
         return [replace(figure, withheld=MONTH_NOT_OVER) for figure in live]
     release = stored_pulse_release(kind, start)
     if release is None:
-        release = _decide_first(kind, start, end)
+        decisions = decide(pulse_groups(kind, start, end), {}, [])
+        if not any(decision.outcome == RELEASED for decision in decisions):
+            return [_as_decided(decision) for decision in decisions]  # nothing to freeze yet
+        release, _ = _store_first(kind, start, decisions)
     return current_figures(release)
 
 
 def release_pulse_month(kind: str, month: str) -> list[Decision]:
     """HR's re-release of a month after late answers (or its first decision): every group's
     figure computed from the answers stored now and released only where the rule allows it
-    against every figure released for the month before. MonthNotOver when it is not over."""
+    against every figure released for the month before. Stored only once something is released
+    (with nothing released, reads decide afresh). MonthNotOver when it is not over."""
     start, end = month_bounds(month)
     if not _is_over(end):
         raise MonthNotOver(f"{month} is not over: its answers are released once it is")
     with transaction.atomic():
-        release, created = PulseRelease.objects.select_for_update().get_or_create(
-            kind=kind, month=start
-        )
+        release = PulseRelease.objects.select_for_update().filter(kind=kind, month=start).first()
+        if release is None:
+            decisions = decide(pulse_groups(kind, start, end), {}, [])
+            if any(decision.outcome == RELEASED for decision in decisions):
+                _, stored = _store_first(kind, start, decisions)
+                if not stored:  # a reader decided the month meanwhile: revise that decision
+                    return release_pulse_month(kind, month)
+            return decisions
         current = {figure.key: figure for figure in current_figures(release)}
         decisions = decide(pulse_groups(kind, start, end), current, released_figures(release))
         _store(release, decisions, current)
-        if not created:
-            release.revised_at = timezone.now()
-            release.save(update_fields=["revised_at"])
+        release.revised_at = timezone.now()
+        release.save(update_fields=["revised_at"])
     return decisions
 
 
@@ -141,14 +152,18 @@ def _is_over(end: date) -> bool:
     return end <= timezone.localdate()
 
 
-def _decide_first(kind: str, start: date, end: date) -> PulseRelease:
-    """Decide and store a month on its first read; a decision another reader stored first wins
-    (the unique month makes the second insert wait for the first, then read it)."""
+def _store_first(kind: str, start: date, decisions: list[Decision]) -> tuple[PulseRelease, bool]:
+    """Store a month's first decision (True), unless another reader stored one first (False: the
+    unique month makes the second insert wait for the first, then read it)."""
     with transaction.atomic():
         release, created = PulseRelease.objects.get_or_create(kind=kind, month=start)
         if created:
-            _store(release, decide(pulse_groups(kind, start, end), {}, []), {})
-    return release
+            _store(release, decisions, {})
+    return release, created
+
+
+def _as_decided(decision: Decision) -> PulseAggregate:
+    return replace(decision.figure, withheld=decision.reason)
 
 
 def _store(

@@ -218,3 +218,21 @@ def test_a_month_that_is_not_over_releases_nothing_and_stores_nothing(
     assert not PulseRelease.objects.exists()
     _, error = run_failing("release_pulse_month", month)
     assert error == f"month: {month} is not over: its answers are released once it is"
+
+
+def test_a_read_that_releases_nothing_freezes_nothing(pulse_org: None, tmp_path: Path) -> None:
+    assert pulse_aggregates("wellbeing", "2025-06") == []  # read before the import
+    _import(tmp_path, answers("wellbeing", GAMMA, "2025-06-10", value=3))
+    assert _figures(_june()) == {"org": "fewer than 5 people", "team:Gamma": "fewer than 5 people"}
+    run("release_pulse_month", "2025-06", "--kind", "wellbeing")
+    assert not PulseRelease.objects.exists()  # nothing released, nothing to subtract from
+
+    _import(tmp_path, answers("wellbeing", ALPHA, "2025-06-20", value=4))
+
+    assert _figures(_june()) == {
+        "org": (8, 8, 3.75),
+        "team:Alpha": "differs by 2 people from org",
+        "community:Guild": "differs by 3 people from org",
+        "team:Gamma": "fewer than 5 people",
+    }
+    assert PulseRelease.objects.count() == 1
