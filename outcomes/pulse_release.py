@@ -112,8 +112,8 @@ def decide(
     decisions = []
     for figure in groups:
         before = current.get(figure.key)
-        kept = before is not None and not before.withheld
-        if kept and before is not None and before.counted == figure.counted:
+        shown = before if before is not None and not before.withheld else None
+        if shown is not None and shown.counted == figure.counted:
             decisions.append(Decision(figure, KEPT))
             continue
         reason = reason_to_withhold(figure, released)
@@ -121,7 +121,7 @@ def decide(
             released.append(figure)
             decisions.append(Decision(figure, RELEASED))
         else:
-            decisions.append(Decision(figure, HELD if kept else WITHHELD, reason))
+            decisions.append(Decision(figure, WITHHELD if shown is None else HELD, reason))
     return decisions
 
 

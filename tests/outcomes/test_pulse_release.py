@@ -15,7 +15,14 @@ from rest_framework.test import APIClient
 
 from analytics.release import isolates
 from outcomes.models import Outcome, PulseRelease
-from outcomes.pulse_release import MONTH_NOT_OVER, pulse_aggregates
+from outcomes.pulse_release import (
+    HELD,
+    MONTH_NOT_OVER,
+    RELEASED,
+    WITHHELD,
+    decide,
+    pulse_aggregates,
+)
 from outcomes.selectors import PulseAggregate, released_figures
 from tests.support.commands import run, run_failing
 from tests.support.outcomes import ALPHA, BETA, GAMMA, answers, outcomes_csv
@@ -236,3 +243,29 @@ def test_a_read_that_releases_nothing_freezes_nothing(pulse_org: None, tmp_path:
         "team:Gamma": "fewer than 5 people",
     }
     assert PulseRelease.objects.count() == 1
+
+
+def _figure(key: str, people: range, stored: bool = False, current: bool = True) -> PulseAggregate:
+    """A figure over `people` (one answer each); `stored`: released before, else computed now."""
+    counted = frozenset((person, 100 + person, 0) for person in people)
+    decided_at = timezone.now() if stored else None
+    count = len(people)
+    return PulseAggregate(
+        key, key, count, count, 3.0, (1, 5), 0.5, "", counted, decided_at, current
+    )
+
+
+def test_a_new_figure_is_compared_with_superseded_ones_too() -> None:
+    old_org = _figure("org", range(1, 7), stored=True, current=False)  # since superseded
+    org = _figure("org", range(1, 12), stored=True)
+    candidate = _figure("team", range(1, 6))  # P1-P5: 6 apart from org, 1 from the old org
+    grown = _figure("org", range(1, 17))  # five more than the current org, ten more than the old
+
+    decisions = decide([grown, candidate], {"org": org}, [old_org, org])
+
+    assert [(d.outcome, d.reason) for d in decisions] == [
+        (RELEASED, ""),
+        (WITHHELD, f"differs by 1 person from org as released on {timezone.localdate():%Y-%m-%d}"),
+    ]
+    late = _figure("org", range(1, 13))  # one more than the current org
+    assert [d.outcome for d in decide([late], {"org": org}, [old_org, org])] == [HELD]
