@@ -30,10 +30,11 @@ OUTCOME_WORDS = {
     OutcomeKind.ENPS: "eNPS answers",
     OutcomeKind.TEAM_RESULT: "team results",
 }
+DIMENSION_WORDS = {"wellbeing": "well-being"}
 FIXED_LABELS = {
     BASELINE: "the HR-only baseline",
-    "regularized:all": "all metrics together",
-    "regularized:components": "the health components together",
+    "regularized:all": "all metrics in one model",
+    "regularized:components": "the health components in one model",
 }
 
 
@@ -44,7 +45,8 @@ def model_label(model: str) -> str:
     if model.startswith("single:"):
         return model.removeprefix("single:").replace(".", " ").replace("_", " ")
     if model.startswith("health."):
-        return f"the health index's {model.removeprefix('health.')}"
+        dimension = model.removeprefix("health.")
+        return f"the health index's {DIMENSION_WORDS.get(dimension, dimension)}"
     return model
 
 
