@@ -5,6 +5,7 @@ rule of the rest of the product (analytics.release)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from people.models import Context, Person
@@ -154,3 +155,22 @@ class PulseFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} in {self.release}"
+
+
+class PersonForecastSwitch(models.Model):
+    """One change of the org setting that lets HR admins see per-person departure forecasts in
+    the portal (outcomes.risk). The newest change is the setting; with none it is off."""
+
+    enabled = models.BooleanField(help_text="The value set")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_by_username = models.CharField(max_length=150, help_text="Kept if the user goes")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        state = "on" if self.enabled else "off"
+        return f"per-person forecasts {state} by {self.changed_by_username} at {self.at:%Y-%m-%d}"

@@ -20,7 +20,15 @@ from datetime import date, datetime
 from django.db.models import QuerySet
 
 from analytics.release import ORG
-from outcomes.models import PULSE_KINDS, Outcome, OutcomeKind, PulseFigure, PulseRelease
+from outcomes.models import (
+    PULSE_KINDS,
+    BacktestResult,
+    Outcome,
+    OutcomeKind,
+    PersonForecastSwitch,
+    PulseFigure,
+    PulseRelease,
+)
 from people.models import Context, Membership, Person
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
@@ -265,3 +273,31 @@ def _as_aggregate(row: PulseFigure) -> PulseAggregate:
         decided_at=row.decided_at,
         current=row.current,
     )
+
+
+# --- backtests and the per-person forecast switch -----------------------------------------------
+
+
+def backtest_results() -> QuerySet[BacktestResult]:
+    """Every stored backtest, newest first."""
+    return BacktestResult.objects.order_by("-created_at", "-id")
+
+
+def latest_backtests() -> list[BacktestResult]:
+    """The newest backtest of each outcome (of each KPI for team results), by outcome."""
+    found: dict[tuple[str, str], BacktestResult] = {}
+    for result in backtest_results():
+        found.setdefault((result.outcome, result.metric), result)
+    order = list(OutcomeKind.values)
+    return sorted(found.values(), key=lambda result: (order.index(result.outcome), result.metric))
+
+
+def person_forecast_switch_changes() -> QuerySet[PersonForecastSwitch]:
+    """The changes of the per-person forecast switch, newest first."""
+    return PersonForecastSwitch.objects.order_by("-at", "-id")
+
+
+def person_forecasts_enabled() -> bool:
+    """Whether HR switched per-person forecasts on: the newest change says; off without one."""
+    newest = person_forecast_switch_changes().first()
+    return newest is not None and newest.enabled

@@ -12,12 +12,18 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+from celery import current_app
 from django.db import transaction
 
-from outcomes.models import PULSE_KINDS, Outcome, OutcomeKind
+from outcomes.backtest import BacktestConfig
+from outcomes.models import PULSE_KINDS, Outcome, OutcomeKind, PersonForecastSwitch
+from outcomes.selectors import person_forecasts_enabled
 from people.models import Context, Person
+from sociograph.accounts.roles import Role, role_of
 
+BACKTEST_TASK = "outcomes.tasks.run_backtest"
 ENPS_SCALE = (0.0, 10.0)
 MAX_METRIC_CHARS = 100
 # Fields that a later recording of the same outcome may correct.
@@ -214,3 +220,27 @@ def delete_outcomes(outcomes: Iterable[Outcome]) -> int:
     ids = [outcome.pk for outcome in outcomes]
     deleted, _ = Outcome.objects.filter(pk__in=ids).delete()
     return deleted
+
+
+# --- backtests and the per-person forecast switch -----------------------------------------------
+
+
+def queue_backtest(config: BacktestConfig) -> None:
+    """Have a worker run the backtest (queue `analytics`), sent by name: the task module imports
+    the backtest, which imports this app's reads."""
+    parameters = config.parameters()
+    outcome = parameters.pop("outcome")
+    current_app.send_task(BACKTEST_TASK, (outcome,), parameters)
+
+
+def switch_person_forecasts(enabled: bool, user: Any) -> PersonForecastSwitch | None:
+    """HR admins switch per-person forecasts on or off; each change is recorded with who and
+    when. None when the switch already was in that position (nothing recorded)."""
+    if role_of(user) is not Role.HR_ADMIN:
+        raise PermissionError("only an HR admin switches per-person forecasts")
+    with transaction.atomic():
+        if person_forecasts_enabled() == enabled:
+            return None
+        return PersonForecastSwitch.objects.create(
+            enabled=enabled, changed_by=user, changed_by_username=user.get_username()
+        )
