@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,7 +33,7 @@ DEPARTURE_EFFECTS = (
 EQUITY_EFFECTS = ("team recognition equity -> wellbeing", "team recognition equity -> delivery")
 
 
-def recovered(directory: Path, variant: str, seed: int) -> dict[str, dict[str, object]]:
+def recovered(directory: Path, variant: str, seed: int) -> dict[str, dict[str, Any]]:
     run(
         "generate_org",
         *("--people", PEOPLE, "--seed", str(seed), "--days", DAYS, "--end", END),
