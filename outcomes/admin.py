@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from outcomes.models import Outcome
+from outcomes.models import Outcome, PersonForecastSwitch
 from outcomes.selectors import is_stored
 from outcomes.services import delete_outcomes, input_of, problems, save_outcome
 
@@ -64,3 +64,20 @@ class OutcomeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Outcome]) -> None:
         delete_outcomes(queryset)
+
+
+@admin.register(PersonForecastSwitch)
+class PersonForecastSwitchAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """The audit trail of the per-person forecast switch: read only (the portal switches it)."""
+
+    list_display = ("at", "enabled", "changed_by_username")
+    readonly_fields = ("at", "enabled", "changed_by", "changed_by_username")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

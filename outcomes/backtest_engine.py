@@ -22,8 +22,11 @@ Models (`ModelSpec.kind`):
 
 Scores are computed on the pooled out-of-fold forecasts: ROC-AUC and PR-AUC (average precision)
 for a binary target, Spearman's rho and the mean absolute error for a numeric one, each with a
-percentile bootstrap 95 % interval from resampling subjects (all rows of a person or context
-together), and the lift over the baseline with a paired interval (the same resamples).
+percentile bootstrap 95 % interval from a two-stage resampling (teams, then the people of each
+drawn team, each person with all their rows: people of one team share its shocks, so resampling
+people alone would make the intervals too narrow; subjects alone when there are fewer than two
+teams), and the lift over the baseline with a paired interval (the
+same resamples).
 """
 
 from __future__ import annotations
@@ -288,15 +291,31 @@ def within_fold_ranks(forecast: FloatArray, fold: IntArray) -> FloatArray:
 # --- bootstrap --------------------------------------------------------------------------------
 
 
-def cluster_resamples(subject: IntArray, resamples: int, seed: int) -> Iterator[IntArray]:
-    """Row indices of bootstrap resamples of the subjects, each with all its rows."""
-    _, inverse, counts = np.unique(subject, return_inverse=True, return_counts=True)
+def _split_rows(keys: IntArray) -> tuple[IntArray, list[IntArray]]:
+    """The distinct keys, and the row indices of each, in key order."""
+    unique, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
     order = np.argsort(inverse, kind="stable")
-    rows_of = np.split(order, np.cumsum(counts)[:-1])
+    return unique, np.split(order, np.cumsum(counts)[:-1])
+
+
+def cluster_resamples(
+    cluster: IntArray, subject: IntArray, resamples: int, seed: int
+) -> Iterator[IntArray]:
+    """Row indices of two-stage bootstrap resamples: the clusters (teams) drawn with
+    replacement, then within each drawn cluster its subjects drawn with replacement, each with
+    all its rows in that cluster. Teams share shocks, so drawing people alone makes the
+    intervals too narrow; drawing teams alone, too narrow again when there are few teams."""
+    _, rows_of_cluster = _split_rows(cluster)
+    units_of_cluster = [
+        [rows[part] for part in _split_rows(subject[rows])[1]] for rows in rows_of_cluster
+    ]
     rng = np.random.default_rng(seed)
     for _ in range(resamples):
-        picks = rng.integers(0, len(rows_of), len(rows_of))
-        yield np.concatenate([rows_of[pick] for pick in picks])
+        drawn: list[IntArray] = []
+        for pick in rng.integers(0, len(units_of_cluster), len(units_of_cluster)):
+            units = units_of_cluster[pick]
+            drawn.extend(units[index] for index in rng.integers(0, len(units), len(units)))
+        yield np.concatenate(drawn)
 
 
 @dataclass(frozen=True)
@@ -476,7 +495,11 @@ def _score_all(
         spec.name: {name: [] for name in point[spec.name]} for spec in models
     }
     ranking = ResampledRanking(target, ranks)
-    for rows in cluster_resamples(design.subject[tested], protocol.resamples, protocol.seed):
+    clusters, _ = grouping_of(design)
+    resamples = cluster_resamples(
+        clusters[tested], design.subject[tested], protocol.resamples, protocol.seed
+    )
+    for rows in resamples:
         draw = ranking.draw(rows)
         for spec in models:
             drawn = _evaluate(design.binary, spec, target, forecasts, ranks, rows, draw)

@@ -15,12 +15,20 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import QuerySet
 
-from analytics.release import FEW_PEOPLE, MAX_DIFFERENCE, ORG, enough_people, isolates
-from outcomes.models import PULSE_KINDS, Outcome, OutcomeKind
+from analytics.release import ORG
+from outcomes.models import (
+    PULSE_KINDS,
+    BacktestResult,
+    Outcome,
+    OutcomeKind,
+    PersonForecastSwitch,
+    PulseFigure,
+    PulseRelease,
+)
 from people.models import Context, Membership, Person
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
@@ -88,7 +96,7 @@ def is_stored(key: str, excluding: int | None = None) -> bool:
     return stored.exists()
 
 
-# --- Aggregates of survey answers under the release rule ----------------------------------------
+# --- Figures of survey answers, live and as decided by outcomes.pulse_release --------------------
 
 
 def month_bounds(text: str) -> tuple[date, date]:
@@ -101,6 +109,9 @@ def month_bounds(text: str) -> tuple[date, date]:
     return start, date(year + month // 12, month % 12 + 1, 1)
 
 
+Counted = frozenset[tuple[int, int, int]]  # (person id, answer id, answer revision)
+
+
 @dataclass(frozen=True)
 class Answer:
     id: int
@@ -109,6 +120,7 @@ class Answer:
     at: date
     value: float
     scale: tuple[float, float]
+    revision: int = 0
 
     @property
     def normalized(self) -> float:
@@ -118,73 +130,81 @@ class Answer:
 
 @dataclass(frozen=True)
 class PulseAggregate:
-    """The answers of one group (the org, or a context) to one kind of survey in one month."""
+    """One group's (the org's, or a context's) figures for one kind of survey in one month:
+    released when `withheld` is empty. `counted` names the answers behind the figures (and their
+    revision), so that two figures can be compared person by person."""
 
     key: str  # ORG or a context id (str)
     label: str  # "org" or kind:name
-    answers: tuple[Answer, ...]
+    people: int
+    answers: int
+    mean: float | None  # on the scale, when the answers share one
+    scale: tuple[float, float] | None
+    mean_normalized: float  # rescaled to 0-1 (0 the scale's minimum): comparable across scales
     withheld: str = ""  # why the release rule withholds it; "" when released
-
-    @property
-    def people(self) -> int:
-        return len({answer.person_id for answer in self.answers})
-
-    @property
-    def mean(self) -> float | None:
-        """The mean answer on the scale, when the answers share one scale."""
-        if len({answer.scale for answer in self.answers}) != 1:
-            return None
-        return sum(answer.value for answer in self.answers) / len(self.answers)
-
-    @property
-    def scale(self) -> tuple[float, float] | None:
-        scales = {answer.scale for answer in self.answers}
-        return next(iter(scales)) if len(scales) == 1 else None
-
-    @property
-    def mean_normalized(self) -> float:
-        """The mean answer rescaled to 0-1 (0 the scale's minimum): comparable across scales."""
-        return sum(answer.normalized for answer in self.answers) / len(self.answers)
+    counted: Counted = frozenset()
+    decided_at: datetime | None = None  # None: not stored (yet)
+    current: bool = True  # False: a released figure since superseded by a re-release
 
     @property
     def order(self) -> tuple[int, bool, str]:
         return (-self.people, self.key != ORG, self.label)
 
     def person_difference(self, other: PulseAggregate) -> set[int]:
-        """The people whose answers one aggregate counts and the other does not."""
-        mine = {answer.id: answer.person_id for answer in self.answers}
-        theirs = {answer.id: answer.person_id for answer in other.answers}
-        person_of = mine | theirs
-        return {person_of[key] for key in mine.keys() ^ theirs.keys()}
+        """The people whose answers (or answers' revisions) one figure counts and the other
+        does not."""
+        return {person for person, _, _ in self.counted ^ other.counted}
 
 
-def pulse_aggregates(kind: str, month: str) -> list[PulseAggregate]:
-    """The org's and every context's aggregate of `kind` answers in `month` (YYYY-MM), each
-    released or withheld by the release rule (analytics.release), largest first.
+@dataclass(frozen=True)
+class PulseGroup:
+    """The answers of one group to one kind of survey in one month, as stored now."""
+
+    key: str  # ORG or a context id (str)
+    label: str  # "org" or kind:name
+    answers: tuple[Answer, ...]
+
+    def figures(self) -> PulseAggregate:
+        scales = {answer.scale for answer in self.answers}
+        scale = next(iter(scales)) if len(scales) == 1 else None
+        count = len(self.answers)
+        return PulseAggregate(
+            key=self.key,
+            label=self.label,
+            people=len({answer.person_id for answer in self.answers}),
+            answers=count,
+            mean=sum(answer.value for answer in self.answers) / count if scale else None,
+            scale=scale,
+            mean_normalized=sum(answer.normalized for answer in self.answers) / count,
+            counted=frozenset((a.person_id, a.id, a.revision) for a in self.answers),
+        )
+
+
+def pulse_groups(kind: str, start: date, end: date) -> list[PulseAggregate]:
+    """The figures of the org's and every context's `kind` answers given in [start, end) as
+    stored now, largest first, not yet decided: only outcomes.pulse_release decides and stores
+    what may be read.
 
     A context counts the answers naming it, and the answers naming no context of people who were
-    its members on the answer's day. Months never overlap, so two months cannot be subtracted;
-    within a month, a group is withheld when under MIN_GROUP_SIZE people, or when its answers
-    differ by 1-4 people from a larger group already released (the smaller of the pair)."""
-    start, end = month_bounds(month)
+    its members on the answer's day; the org counts every answer."""
     answers = _answers(kind, start, end)
-    groups = [PulseAggregate(ORG, "org", tuple(answers))] if answers else []
+    groups = [PulseGroup(ORG, "org", tuple(answers))] if answers else []
     groups += _context_groups(answers, start, end)
-    return _released(sorted(groups, key=lambda group: group.order))
+    return sorted((group.figures() for group in groups), key=lambda figure: figure.order)
 
 
 def _answers(kind: str, start: date, end: date) -> list[Answer]:
     rows = pulse_answers(start, end, [kind]).values_list(
-        "pk", "person_id", "context_id", "at", "value", "scale_min", "scale_max"
+        "pk", "person_id", "context_id", "at", "value", "scale_min", "scale_max", "revision"
     )
     return [
-        Answer(pk, person, context, at, value, (low, high))
-        for pk, person, context, at, value, low, high in rows
+        Answer(pk, person, context, at, value, (low, high), revision)
+        for pk, person, context, at, value, low, high, revision in rows
         if person is not None and value is not None and low is not None and high is not None
     ]
 
 
-def _context_groups(answers: list[Answer], start: date, end: date) -> list[PulseAggregate]:
+def _context_groups(answers: list[Answer], start: date, end: date) -> list[PulseGroup]:
     by_context: dict[int, list[Answer]] = defaultdict(list)
     periods = _memberships(answers, start, end)
     for answer in answers:
@@ -196,7 +216,7 @@ def _context_groups(answers: list[Answer], start: date, end: date) -> list[Pulse
                 by_context[context].append(answer)
     labels = {context.pk: context.key for context in Context.objects.filter(pk__in=by_context)}
     return [
-        PulseAggregate(str(context), labels[context], tuple(group))
+        PulseGroup(str(context), labels[context], tuple(group))
         for context, group in by_context.items()
     ]
 
@@ -218,26 +238,66 @@ def _memberships(
     return periods
 
 
-def _released(groups: list[PulseAggregate]) -> list[PulseAggregate]:
-    released: list[PulseAggregate] = []
-    decided: list[PulseAggregate] = []
-    for group in groups:
-        reason = _reason_to_withhold(group, released)
-        if not reason:
-            released.append(group)
-        decided.append(PulseAggregate(group.key, group.label, group.answers, reason))
-    return decided
+# --- The stored decisions (outcomes.pulse_release) ------------------------------------------------
 
 
-def _reason_to_withhold(group: PulseAggregate, released: list[PulseAggregate]) -> str:
-    if not enough_people(group.people):
-        return FEW_PEOPLE
-    for other in released:
-        if abs(other.people - group.people) > MAX_DIFFERENCE:
-            continue  # the people only one of them counts are at least this many
-        difference = group.person_difference(other)
-        if isolates(difference):
-            count = len(difference)
-            people = "1 person" if count == 1 else f"{count} people"
-            return f"differs by {people} from {other.label}"
-    return ""
+def stored_pulse_release(kind: str, month_start: date) -> PulseRelease | None:
+    return PulseRelease.objects.filter(kind=kind, month=month_start).first()
+
+
+def current_figures(release: PulseRelease) -> list[PulseAggregate]:
+    """The month's figures as released (or withheld): one per group, largest first."""
+    figures = map(_as_aggregate, release.figures.filter(current=True))
+    return sorted(figures, key=lambda figure: figure.order)
+
+
+def released_figures(release: PulseRelease) -> list[PulseAggregate]:
+    """Every figure ever released for the month, superseded ones too (readers may hold them)."""
+    return [_as_aggregate(row) for row in release.figures.filter(withheld="").order_by("id")]
+
+
+def _as_aggregate(row: PulseFigure) -> PulseAggregate:
+    scale = None
+    if row.scale_min is not None and row.scale_max is not None:
+        scale = (row.scale_min, row.scale_max)
+    return PulseAggregate(
+        key=row.group,
+        label=row.label,
+        people=row.people,
+        answers=row.answers,
+        mean=row.mean,
+        scale=scale,
+        mean_normalized=row.mean_normalized,
+        withheld=row.withheld,
+        counted=frozenset((person, answer, revision) for person, answer, revision in row.counted),
+        decided_at=row.decided_at,
+        current=row.current,
+    )
+
+
+# --- backtests and the per-person forecast switch -----------------------------------------------
+
+
+def backtest_results() -> QuerySet[BacktestResult]:
+    """Every stored backtest, newest first."""
+    return BacktestResult.objects.order_by("-created_at", "-id")
+
+
+def latest_backtests() -> list[BacktestResult]:
+    """The newest backtest of each outcome (of each KPI for team results), by outcome."""
+    found: dict[tuple[str, str], BacktestResult] = {}
+    for result in backtest_results():
+        found.setdefault((result.outcome, result.metric), result)
+    order = list(OutcomeKind.values)
+    return sorted(found.values(), key=lambda result: (order.index(result.outcome), result.metric))
+
+
+def person_forecast_switch_changes() -> QuerySet[PersonForecastSwitch]:
+    """The changes of the per-person forecast switch, newest first."""
+    return PersonForecastSwitch.objects.order_by("-at", "-id")
+
+
+def person_forecasts_enabled() -> bool:
+    """Whether HR switched per-person forecasts on: the newest change says; off without one."""
+    newest = person_forecast_switch_changes().first()
+    return newest is not None and newest.enabled

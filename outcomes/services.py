@@ -12,12 +12,18 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+from celery import current_app
 from django.db import transaction
 
-from outcomes.models import PULSE_KINDS, Outcome, OutcomeKind
+from outcomes.backtest import BacktestConfig
+from outcomes.models import PULSE_KINDS, Outcome, OutcomeKind, PersonForecastSwitch
+from outcomes.selectors import person_forecasts_enabled
 from people.models import Context, Person
+from sociograph.accounts.roles import Role, role_of
 
+BACKTEST_TASK = "outcomes.tasks.run_backtest"
 ENPS_SCALE = (0.0, 10.0)
 MAX_METRIC_CHARS = 100
 # Fields that a later recording of the same outcome may correct.
@@ -168,7 +174,7 @@ def record_outcomes(inputs: Iterable[OutcomeInput]) -> Recorded:
         if key in stored and _differs(stored[key], row)
     ]
     Outcome.objects.bulk_create(new, batch_size=1000)
-    Outcome.objects.bulk_update(changed, CORRECTABLE, batch_size=1000)
+    Outcome.objects.bulk_update(changed, [*CORRECTABLE, "revision"], batch_size=1000)
     return Recorded(len(new), len(changed), len(rows) - len(new) - len(changed))
 
 
@@ -179,6 +185,7 @@ def _differs(stored: Outcome, row: Outcome) -> bool:
 def _corrected(stored: Outcome, row: Outcome) -> Outcome:
     for name in CORRECTABLE:
         setattr(stored, name, getattr(row, name))
+    stored.revision += 1
     return stored
 
 
@@ -187,6 +194,8 @@ def save_outcome(outcome: Outcome) -> Outcome:
     """Save one row edited as a whole (the admin); its key follows its identifying fields. The
     caller checked it with `problems(input_of(outcome))`."""
     outcome.outcome_key = input_of(outcome).key
+    if outcome.pk is not None:
+        outcome.revision += 1  # possibly a correction: see Outcome.revision
     outcome.save()
     return outcome
 
@@ -211,3 +220,27 @@ def delete_outcomes(outcomes: Iterable[Outcome]) -> int:
     ids = [outcome.pk for outcome in outcomes]
     deleted, _ = Outcome.objects.filter(pk__in=ids).delete()
     return deleted
+
+
+# --- backtests and the per-person forecast switch -----------------------------------------------
+
+
+def queue_backtest(config: BacktestConfig) -> None:
+    """Have a worker run the backtest (queue `analytics`), sent by name: the task module imports
+    the backtest, which imports this app's reads."""
+    parameters = config.parameters()
+    outcome = parameters.pop("outcome")
+    current_app.send_task(BACKTEST_TASK, (outcome,), parameters)
+
+
+def switch_person_forecasts(enabled: bool, user: Any) -> PersonForecastSwitch | None:
+    """HR admins switch per-person forecasts on or off; each change is recorded with who and
+    when. None when the switch already was in that position (nothing recorded)."""
+    if role_of(user) is not Role.HR_ADMIN:
+        raise PermissionError("only an HR admin switches per-person forecasts")
+    with transaction.atomic():
+        if person_forecasts_enabled() == enabled:
+            return None
+        return PersonForecastSwitch.objects.create(
+            enabled=enabled, changed_by=user, changed_by_username=user.get_username()
+        )

@@ -21,7 +21,15 @@ from django.utils.safestring import SafeString
 from analytics import overview
 from analytics.models import MiningRun, RunStatus
 from analytics.release import MIN_GROUP_SIZE
-from reports.explanations import Explanation, explanation_of, single_leader_share
+from outcomes.readings import CAVEATS, BacktestReading, read_backtest
+from outcomes.selectors import latest_backtests
+from reports.explanations import (
+    BACKTEST_SECTION_INTRO,
+    NO_BACKTEST_YET,
+    Explanation,
+    explanation_of,
+    single_leader_share,
+)
 from reports.selectors import compared_run
 from sociograph.charts import Series, bar_chart, line_chart
 
@@ -156,6 +164,19 @@ def report_context(run: MiningRun) -> dict[str, Any]:
         "explanations": explanations,
         "context_columns": [label_of(column) for column in overview.CONTEXT_COLUMNS],
         "contexts": _context_lines(run),
+        **_backtest_section(),
+    }
+
+
+def _backtest_section() -> dict[str, Any]:
+    """What predicts what here: the latest backtest of each outcome, aggregates only (scores of
+    models, never a person's forecast)."""
+    readings: list[BacktestReading] = [read_backtest(result) for result in latest_backtests()]
+    return {
+        "backtests": readings,
+        "backtest_intro": BACKTEST_SECTION_INTRO,
+        "no_backtest_yet": NO_BACKTEST_YET,
+        "backtest_caveats": CAVEATS,
     }
 
 

@@ -192,3 +192,14 @@ def single_leader_share(org: dict[str, float], withheld: bool) -> SingleLeaderSh
     if withheld:
         return SingleLeaderShare(None, withheld=True)
     return SingleLeaderShare(org.get(SINGLE_LEADER_METRIC), withheld=False)
+
+
+BACKTEST_SECTION_INTRO = (
+    "Did the metrics mined before a date forecast what happened after it, in this organization's "
+    "own history? Each outcome's latest backtest, scored against chance and against an HR-only "
+    "baseline (tenure, team size, manager span), with 95 % intervals (docs/outcomes.md)."
+)
+NO_BACKTEST_YET = (
+    "No backtest has been run yet: an HR admin can start one in the portal (What predicts what "
+    "here) or with `python manage.py backtest`."
+)

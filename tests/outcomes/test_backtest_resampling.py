@@ -30,7 +30,8 @@ def test_resampled_ranking_metrics_equal_the_sorted_ones(rows: int, tied: bool) 
     subjects = rng.integers(0, max(2, rows // 4), rows)
     binary_ranking = ResampledRanking(binary, {"model": score})
     numeric_ranking = ResampledRanking(numeric, {"model": score})
-    for resample in cluster_resamples(subjects, 100, seed=2):
+    teams = subjects // 5
+    for resample in cluster_resamples(teams, subjects, 100, seed=2):
         drawn = binary_ranking.draw(resample)
         assert same(drawn.score("auc", "model"), roc_auc(binary[resample], score[resample]))
         assert same(drawn.score("pr_auc", "model"), pr_auc(binary[resample], score[resample]))

@@ -12,7 +12,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from analytics.release import isolates
-from outcomes.selectors import pulse_aggregates
+from outcomes.pulse_release import pulse_aggregates
 from people.models import Person
 from tests.support.commands import run
 from tests.support.outcomes import ALPHA, BETA, GAMMA, answers, outcomes_csv

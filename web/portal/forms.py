@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
+from outcomes.backtest import BACKTEST_OUTCOMES, BacktestConfig
+from outcomes.models import OutcomeKind
 from web.portal.intake_upload import SOURCES, upload_limit
 
 PEOPLE, EVENTS = "people", "events"
@@ -89,3 +93,60 @@ class OptOutForm(forms.Form):
         choices=[("true", "Opt out of analytics"), ("false", "Take part in analytics")],
         coerce=lambda value: value == "true",
     )
+
+
+class BacktestForm(forms.Form):
+    """A backtest to queue: the outcome, its horizon and gap, the KPI of a team result."""
+
+    outcome = forms.ChoiceField(
+        choices=[(outcome, outcome.replace("_", " ")) for outcome in BACKTEST_OUTCOMES],
+        error_messages={"invalid_choice": "%(value)s is not an outcome a backtest forecasts."},
+    )
+    horizon_days = forms.IntegerField(
+        min_value=1,
+        max_value=730,
+        initial=90,
+        label="Horizon (days)",
+        help_text="The outcome is observed in the days after the forecast date",
+    )
+    gap_days = forms.IntegerField(
+        min_value=0,
+        max_value=365,
+        initial=28,
+        label="Gap (days)",
+        help_text="Between the end of the metrics' window and the forecast date (notice periods)",
+    )
+    metric = forms.CharField(
+        required=False,
+        max_length=100,
+        label="KPI",
+        help_text="Team results only: the KPI's name, e.g. delivery",
+    )
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        outcome, metric = self.cleaned_data.get("outcome"), self.cleaned_data.get("metric", "")
+        if outcome == OutcomeKind.TEAM_RESULT and not metric:
+            self.add_error("metric", "A team-result backtest needs the KPI's name.")
+        elif outcome and outcome != OutcomeKind.TEAM_RESULT and metric:
+            self.add_error("metric", "Only a team-result backtest names a KPI.")
+        return cleaned
+
+    def config(self) -> BacktestConfig:
+        data = self.cleaned_data
+        return BacktestConfig(
+            outcome=data["outcome"],
+            horizon_days=data["horizon_days"],
+            gap_days=data["gap_days"],
+            metric=data["metric"],
+        )
+
+
+class PersonForecastSwitchForm(forms.Form):
+    """HR's switch of the per-person forecast list; `backtest`: the page to go back to."""
+
+    enabled = forms.TypedChoiceField(
+        choices=[("true", "Switch on"), ("false", "Switch off")],
+        coerce=lambda value: value == "true",
+    )
+    backtest = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from sociograph.accounts.login_throttle import throttled_login
-from web.portal.views import imports, intake, network, pages, runs
+from web.portal.views import imports, intake, network, outcomes, pages, runs
 
 app_name = "portal"
 urlpatterns = [
@@ -25,4 +25,11 @@ urlpatterns = [
     path("import/sources/", intake.upload_source, name="import-source"),
     path("network/", network.explorer, name="network"),
     path("network/data/", network.network_data, name="network-data"),
+    path("outcomes/backtests/", outcomes.backtests, name="backtests"),
+    path("outcomes/backtests/<int:pk>/", outcomes.backtest, name="backtest"),
+    path(
+        "outcomes/person-forecasts/switch/",
+        outcomes.switch_person_forecast_list,
+        name="person-forecast-switch",
+    ),
 ]

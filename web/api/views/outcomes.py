@@ -33,7 +33,8 @@ from outcomes.importers import (
     parse_outcome_row,
 )
 from outcomes.models import PULSE_KINDS, Outcome, OutcomeKind
-from outcomes.selectors import PulseAggregate, month_bounds, outcomes_of, pulse_aggregates
+from outcomes.pulse_release import pulse_aggregates
+from outcomes.selectors import PulseAggregate, month_bounds, outcomes_of
 from outcomes.services import record_outcomes
 from people.models import parse_context_key
 from people.periods import parse_day
@@ -197,8 +198,10 @@ class OutcomeViewSet(
     @action(detail=False, methods=["get"])
     def aggregates(self, request: Request) -> Response:
         """Survey answers of one kind in one month, per group (the org, each context): people,
-        answers, mean. Groups the release rule withholds come back `withheld` without figures
-        (HR admins get the figures too). Managers: the org and the contexts in their scope."""
+        answers, mean, as released when the month was first read after it ended (answers
+        imported later change nothing until HR re-releases the month). Groups the release rule
+        withholds come back `withheld` without figures (HR admins get the figures too).
+        Managers: the org and the contexts in their scope."""
         params = request.query_params
         kind = choice_param(params, "kind", PULSE)
         month = text_param(params, "month")
@@ -242,7 +245,7 @@ def _aggregate_row(group: PulseAggregate, kind: str, month: str, figures: bool) 
         "kind": kind,
         "month": month,
         "people": group.people if shown else None,
-        "answers": len(group.answers) if shown else None,
+        "answers": group.answers if shown else None,
         "mean": group.mean if shown else None,
         "scale": f"{scale[0]:g}-{scale[1]:g}" if shown and scale else None,
         "mean_normalized": group.mean_normalized if shown else None,
