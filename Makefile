@@ -8,7 +8,7 @@ TEST_ENV := DJANGO_SETTINGS_MODULE=sociograph.settings.test \
 	REDIS_URL=redis://127.0.0.1:6379/15
 
 .PHONY: demo test test-unit test-postgres lint install services test-services stop status bench \
-	bench-mining bench-api bench-intake
+	bench-mining bench-api bench-intake bench-backtest
 
 install:
 	@platform/bin/bootstrap
@@ -73,6 +73,7 @@ bench: install
 	$(PY) bench/mining.py --record
 	$(PY) bench/api.py --record
 	$(PY) bench/intake.py --record
+	$(PY) bench/backtest.py --record
 
 # Mining: a full mining run on 1,000, 10,000 and 100,000 people (100 events each) against a
 # networkx baseline, per pattern family; Neo4j instance (port 7692) and Redis database (9) of its
@@ -93,3 +94,11 @@ bench-api: install
 # records nothing: .venv/bin/python bench/intake.py --quick
 bench-intake: install
 	$(PY) bench/intake.py --record
+
+# Backtest (issue 15): a generated organization of 10,000 people with outcomes (440 days, 100
+# events each), 12 snapshots mined by the first of three backtests (departure, wellbeing,
+# team_result delivery); target under 10 minutes; Neo4j instance `benchbacktest` (port 7714) and
+# Redis database (4) of its own. Quick check that records nothing:
+# .venv/bin/python bench/backtest.py --quick
+bench-backtest: install
+	$(PY) bench/backtest.py --record

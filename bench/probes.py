@@ -7,9 +7,10 @@ benchmark's environment (harness.bench_env). The benchmarks run it as a script:
     .venv/bin/python bench/probes.py run-info
     .venv/bin/python bench/probes.py seed-results --seed 7 --end ... --window-days 90 --targets ...
     .venv/bin/python bench/probes.py intake import_slack EXPORT [options of the command]
+    .venv/bin/python bench/probes.py backtest departure --until ... [options of the command]
 
 Each prints its result on a tagged line (`RUN {...}`, `PEAKS {...}`, `SEEDED {...}`,
-`MEMORY {...}`) or, for
+`MEMORY {...}`, `BACKTEST {...}`) or, for
 server-info and the poller, as described below.
 """
 
@@ -262,6 +263,81 @@ def intake(command: str, args: list[str]) -> None:
     print("MEMORY " + json.dumps(peaks))
 
 
+class Phases:
+    """Wall seconds and peak RSS of named phases of one process: VmHWM is reset before each
+    phase and read after it (the reset lowers the process's ru_maxrss too, so `overall` keeps
+    the highest value seen)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.peak_kib: dict[str, int] = {}
+        self.overall_kib = 0
+
+    def timed(self, name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def measured(*args: Any, **kwargs: Any) -> Any:
+            self.overall_kib = max(self.overall_kib, high_water_kib())
+            reset_high_water()
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
+                self.peak_kib[name] = max(self.peak_kib.get(name, 0), high_water_kib())
+                self.overall_kib = max(self.overall_kib, self.peak_kib[name])
+
+        return measured
+
+
+def backtest(outcome: str, args: list[str]) -> None:
+    """bench/backtest.py's backtests: `manage.py backtest ... --json` through call_command, with
+    the wall seconds and peak RSS of its phases: mining the missing snapshots
+    (outcomes.snapshots.ensure_snapshots), building the rows (SQL reads), the engine (fits and
+    bootstrap); the design's size and how many snapshots were mined, on a `BACKTEST` line."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from outcomes import backtest as service
+    from outcomes import snapshots
+
+    phases, mined, design = Phases(), [0], {}
+    mine_snapshot, design_of = snapshots.mine_snapshot, service.design_of
+
+    def counted_mine(*args: Any) -> Any:
+        mined[0] += 1
+        return mine_snapshot(*args)
+
+    def measured_design(*args: Any) -> Any:
+        found = design_of(*args)
+        design.update(rows=len(found.target), columns=len(found.columns))
+        return found
+
+    snapshots.mine_snapshot = counted_mine  # type: ignore[assignment]
+    snapshots.ensure_snapshots = phases.timed("snapshots", snapshots.ensure_snapshots)  # type: ignore[assignment]
+    service.person_rows = phases.timed("rows", service.person_rows)  # type: ignore[assignment]
+    service.team_rows = phases.timed("rows", service.team_rows)  # type: ignore[assignment]
+    service.design_of = measured_design  # type: ignore[assignment]
+    service.backtest = phases.timed("engine", service.backtest)  # type: ignore[assignment]
+    out = StringIO()
+    call_command("backtest", "--outcome", outcome, *args, "--json", stdout=out)
+    result = json.loads(out.getvalue())
+    figures = {
+        "seconds": phases.seconds,
+        "peak_kib": phases.peak_kib,
+        "overall_kib": max(phases.overall_kib, high_water_kib()),
+        "mined": mined[0],
+        "snapshots": len(result["parameters"]["snapshot_runs"]),
+        "design": design,
+        "tested_rows": result["results"][0]["n"],
+        "n_people": result["n_people"],
+        "n_events": result["n_events"],
+        "models": len(result["results"]),
+        "folds": result["parameters"]["folds"],
+    }
+    print("RESULT " + json.dumps(result))
+    print("BACKTEST " + json.dumps(figures))
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     probes = parser.add_subparsers(dest="probe", required=True)
@@ -281,6 +357,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     importer = probes.add_parser("intake", help="bench/intake.py's imports, with SQLite's peak")
     importer.add_argument("command", choices=["import_org", "import_slack", "import_mail"])
     importer.add_argument("args", nargs=argparse.REMAINDER)
+    tester = probes.add_parser("backtest", help="bench/backtest.py's backtests, per phase")
+    tester.add_argument("outcome")
+    tester.add_argument("args", nargs=argparse.REMAINDER)
     return parser.parse_args(argv)
 
 
@@ -303,6 +382,8 @@ def main(argv: list[str] | None = None) -> int:
         seed_results(args.seed, args.end, args.window_days, args.targets)
     elif args.probe == "intake":
         intake(args.command, args.args)
+    elif args.probe == "backtest":
+        backtest(args.outcome, args.args)
     return 0
 
 
