@@ -218,7 +218,10 @@ def compute(window: Window) -> FamilyResult:
     arcs = load_arcs(window)
     tallies = _context_metrics(window, roster.members_in_window, arcs, result)
     _leadership_and_recognition(window, result)
-    _org_metrics(graph_people(window), roster.members_of_kind("team"), arcs, result)
+    # Teams by key (kind:name), not uuid: modularity counts a person in several teams in the
+    # alphabetically first, which must not depend on the uuids an import happened to draw.
+    teams = {roster.contexts[c]["key"] or c: m for c, m in roster.members_of_kind("team").items()}
+    _org_metrics(graph_people(window), teams, arcs, result)
     events_of = events_per_person(window)
     result.findings.extend(silo_findings(tallies, roster.members_at_end, events_of, settings))
     return result

@@ -14,8 +14,8 @@ from sociograph.graph import gateway
 
 PEOPLE: LiteralString = """
 MATCH (p:Person)
-RETURN p.uuid AS uuid, p.active AS active, p.opted_out AS opted_out,
-       p.joined_on AS joined_on, p.left_on AS left_on
+RETURN p.uuid AS uuid, p.external_id AS external_id, p.active AS active,
+       p.opted_out AS opted_out, p.joined_on AS joined_on, p.left_on AS left_on
 """
 
 MEMBERSHIPS: LiteralString = """
@@ -49,6 +49,11 @@ def load_roster(window: Window) -> Roster:
     if "roster" not in window.shared:
         people = gateway.read(PEOPLE)
         memberships = gateway.read(MEMBERSHIPS)
+        # uuids are drawn at random when a person is created, so two imports of the same data
+        # sort them differently: the order of G's nodes follows the external id instead.
+        window.shared["node_order"] = {
+            row["uuid"]: (row.get("external_id") or "", row["uuid"]) for row in people
+        }
         window.shared["roster"] = build_roster(people, memberships, window.start, window.end)
     roster: Roster = window.shared["roster"]
     return roster
@@ -83,11 +88,16 @@ def events_per_person(window: Window) -> dict[str, int]:
 
 def graph_people(window: Window) -> list[str]:
     """The nodes of G in a stable order: the people present at the window's end, and the others
-    employed during the window who took part in one of its interactions."""
+    employed during the window who took part in one of its interactions.
+
+    Ordered by external id (then uuid), not by uuid alone: uuids are random per import, and the
+    seeded draws of the null models (ring sampling, permutations) and the order of floating sums
+    follow this order, so the same data imported twice must give the same order."""
     people = set(load_roster(window).present)
     for source, target in load_arcs(window):
         people.update((source, target))
-    return sorted(people)
+    order: dict[str, tuple[str, str]] = window.shared.get("node_order", {})
+    return sorted(people, key=lambda person: order.get(person, ("", person)))
 
 
 def follows_at_end(window: Window) -> list[Follow]:
