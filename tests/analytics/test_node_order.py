@@ -4,47 +4,31 @@ floating sums follow it, so two imports of the same data mined differently befor
 
 from __future__ import annotations
 
-from typing import Any
+import io
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from analytics.patterns import roster
 from analytics.patterns.base import Window
+from people.models import Person
+from tests.support.csv_files import ORG_HEADER, write_csv
 
-EXTERNAL_IDS = ["E001", "E002", "E003", "E004"]
+pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.usefixtures("graph")]
 
-
-def _window_over(uuids: list[str], monkeypatch: pytest.MonkeyPatch) -> Window:
-    people = [
-        {
-            "uuid": uuid,
-            "external_id": external_id,
-            "active": True,
-            "opted_out": False,
-            "joined_on": None,
-            "left_on": None,
-        }
-        for uuid, external_id in zip(uuids, EXTERNAL_IDS, strict=True)
-    ]
-
-    def read(query: str, **params: Any) -> list[dict[str, Any]]:
-        if query is roster.PEOPLE:
-            return people
-        if query is roster.ARCS:
-            return [{"source": uuids[0], "target": uuids[3], "events": 2}]
-        return []
-
-    monkeypatch.setattr(roster.gateway, "read", read)
-    return Window(start=1_735_689_600, end=1_743_465_600)
+# Listed out of order; uuids are drawn at random on import, so sorting by uuid scrambles them.
+EXTERNAL_IDS = ["E05", "E01", "E08", "E03", "E07", "E02", "E06", "E04"]
 
 
-def _external_order(uuids: list[str], monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    external = dict(zip(uuids, EXTERNAL_IDS, strict=True))
-    return [external[u] for u in roster.graph_people(_window_over(uuids, monkeypatch))]
-
-
-def test_graph_people_follow_external_ids_not_uuids(monkeypatch: pytest.MonkeyPatch) -> None:
-    first_import = ["d" * 32, "a" * 32, "c" * 32, "b" * 32]
-    second_import = ["1" * 32, "f" * 32, "0" * 32, "9" * 32]
-    assert _external_order(first_import, monkeypatch) == EXTERNAL_IDS
-    assert _external_order(second_import, monkeypatch) == EXTERNAL_IDS
+def test_graph_people_follow_external_ids_not_uuids(tmp_path: Path) -> None:
+    rows = [f"{person},Name {person},,Engineer,,team:Core" for person in EXTERNAL_IDS]
+    call_command(
+        "import_org", str(write_csv(tmp_path, "org.csv", ORG_HEADER, rows)), stdout=io.StringIO()
+    )
+    call_command("graph_rebuild", stdout=io.StringIO())
+    external = {str(uuid): key for uuid, key in Person.objects.values_list("uuid", "external_id")}
+    end = int(datetime(2026, 11, 1, tzinfo=UTC).timestamp())
+    nodes = roster.graph_people(Window(end - 90 * 86400, end, {}))
+    assert [external[node] for node in nodes] == sorted(EXTERNAL_IDS)
