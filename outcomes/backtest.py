@@ -446,7 +446,10 @@ def index_pair(result: BacktestResult, run: MiningRun) -> dict[str, Any]:
     label = f"learned from backtest {result.pk} ({result.outcome}, {span})"
     if not result.calibrated_weights:
         return {"equal_weight": equal, "calibrated": None, "statement": result.statement}
-    weights: dict[str, float] = result.calibrated_weights
+    # Largest weight first: a JSON field keeps no key order on PostgreSQL (jsonb).
+    weights: dict[str, float] = dict(
+        sorted(result.calibrated_weights.items(), key=lambda item: (-abs(item[1]), item[0]))
+    )
     known = {name: weight for name, weight in weights.items() if name in org}
     total = sum(abs(weight) for weight in known.values())
     value = 100 * sum(w * org[name] for name, w in known.items()) / total if total else None

@@ -71,7 +71,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{row['model']:<44} {row['n']:>6}  {score:<24} {lift:<26}")
         self.stdout.write(result.statement)
         if result.calibrated_weights:
-            for name, weight in result.calibrated_weights.items():
+            for name, weight in sorted(result.calibrated_weights.items()):
                 self.stdout.write(f"  {name}: {weight:+.3f}")
 
 
