@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,13 @@ from typing import Any
 import numpy as np
 
 from analytics.models import MiningRun
-from outcomes.backtest import BacktestConfig, design_of, person_rows, team_rows
+from outcomes.backtest import (
+    BacktestConfig,
+    design_of,
+    person_rows,
+    stored_config,
+    team_rows,
+)
 from outcomes.backtest_engine import (
     Design,
     Protocol,
@@ -127,17 +133,12 @@ class Recovery:
         )
 
 
-def config_of(result: BacktestResult) -> BacktestConfig:
-    names = {field.name for field in fields(BacktestConfig)} - {"outcome"}
-    known = {name: value for name, value in result.parameters.items() if name in names}
-    return BacktestConfig.from_parameters(result.outcome, known)
-
-
 def tested_design(result: BacktestResult) -> tuple[Design, np.ndarray]:
     """The backtest's design rebuilt from its stored snapshot runs, and the rows it forecast."""
-    config = config_of(result)
+    config = stored_config(result)
     stored = result.parameters["snapshot_runs"]
-    runs = {date.fromisoformat(day): MiningRun.objects.get(pk=pk) for day, pk in stored.items()}
+    found = MiningRun.objects.in_bulk(list(stored.values()))
+    runs = {date.fromisoformat(day): found[pk] for day, pk in stored.items()}
     builder = team_rows if config.outcome == OutcomeKind.TEAM_RESULT else person_rows
     design = design_of(builder(runs, config), config.binary)
     protocol = Protocol(config.horizon_days, resamples=config.resamples, seed=config.seed)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, timedelta
 from statistics import mean
 from typing import Any
@@ -82,6 +82,14 @@ class BacktestConfig:
         found["since"] = self.since.isoformat() if self.since else None
         found["until"] = self.until.isoformat() if self.until else None
         return found
+
+
+def stored_config(result: BacktestResult) -> BacktestConfig:
+    """The configuration a stored backtest ran with (its parameters also hold what it found,
+    which are not configuration), reading stored snapshots only: nothing is mined again."""
+    names = {item.name for item in fields(BacktestConfig)} - {"outcome", "mine"}
+    stored = {name: value for name, value in result.parameters.items() if name in names}
+    return BacktestConfig.from_parameters(result.outcome, {**stored, "mine": False})
 
 
 class NoSnapshots(ValueError):

@@ -8,7 +8,7 @@ A forecast is about groups; the list carries that caveat (PERSON_FORECAST_CAVEAT
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -23,6 +23,7 @@ from outcomes.backtest import (
     models_for,
     person_rows,
     snapshot_runs,
+    stored_config,
     teams_at,
 )
 from outcomes.backtest_engine import fit_predict
@@ -66,19 +67,12 @@ class PersonForecasts:
         return self.at + timedelta(days=self.horizon_days)
 
 
-def config_of(result: BacktestResult) -> BacktestConfig:
-    """The backtest's configuration as stored, reading stored snapshots only (no mining)."""
-    names = {item.name for item in fields(BacktestConfig)} - {"outcome", "mine"}
-    stored = {name: value for name, value in result.parameters.items() if name in names}
-    return BacktestConfig.from_parameters(result.outcome, {**stored, "mine": False})
-
-
 def person_forecasts(result: BacktestResult) -> PersonForecasts:
     """The forecast probability of departure of each person employed at the newest snapshot,
     highest first (NoPersonForecast when the backtest cannot give one)."""
     if result.outcome != OutcomeKind.DEPARTURE:
         raise NoPersonForecast("per-person forecasts exist for departure backtests only")
-    config = config_of(result)
+    config = stored_config(result)
     closed = _backtest_rows(result, config)
     newest = newest_snapshot(config.window_days)
     if newest is None:
