@@ -7,17 +7,25 @@ measures the planted trait, with its 95 % interval.
 The planted strength is what a model that knew the trait itself would score. The metrics measure
 the traits with error (out-degree separates the isolated from the others almost perfectly; the
 three-degree affect exposure separates the exposed less well), so a backtest of the metrics can
-fall short of it; `within` says whether the planted strength lies in the recovered interval,
-`detected` whether that interval excludes no effect (0.5 for AUC, 0 for rho).
+fall short of it. For a team's recognition equity the error is large and measurable: a 90-day
+window holds about 15 recognitions in a team's context, so their Gini ranks the teams' planted
+equity only roughly. `reliability` is |rho| of the planted equity and that Gini, computed here from
+the events file over each row's own feature window (without the product); the recovered rho is
+expected near planted x reliability (the path rule for a measurement with independent error:
+rho(Gini, outcome) = rho(Gini, equity) x rho(equity, outcome); Spearman 1904, Lord & Novick 1968
+ch. 3). `expected` is that product (the planted strength where no reliability is computed);
+`within` says whether it lies in the recovered interval, `detected` whether that interval
+excludes no effect (0.5 for AUC, 0 for rho).
 """
 
 from __future__ import annotations
 
 import csv
 import json
+from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +106,59 @@ def _first_team(contexts: str) -> str:
 
 
 @dataclass(frozen=True)
+class TeamRecognitions:
+    """The recognitions given in each team's context and the team's members with their employment,
+    read from generate_org's files: what a mining window can measure of a team's planted equity."""
+
+    received: dict[str, list[tuple[str, str]]]  # team -> (at as ISO text, receiver) in file order
+    members: dict[str, list[tuple[str, date, date | None]]]  # team -> (person, joined, left_on)
+
+    @classmethod
+    def read(cls, directory: Path) -> TeamRecognitions:
+        members: dict[str, list[tuple[str, date, date | None]]] = defaultdict(list)
+        with (directory / "org.csv").open(newline="") as org_file:
+            for row in csv.DictReader(org_file):
+                left_on = date.fromisoformat(row["left_on"]) if row["left_on"] else None
+                tenure = (row["external_id"], date.fromisoformat(row["joined_on"]), left_on)
+                for context in row["contexts"].split(";"):
+                    if context.startswith("team:"):
+                        members[context].append(tenure)
+        received: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        with (directory / "events.csv").open(newline="") as events_file:
+            for event in csv.DictReader(events_file):
+                if event["kind"] == "recognition" and event["context"] in members:
+                    received[event["context"]].append((event["at"], event["target"]))
+        return cls(dict(received), dict(members))
+
+    def gini(self, team: str, start: datetime, end: datetime) -> float:
+        """Gini of the recognitions received in the team's context in [start, end) by each member
+        employed at some time in it (NaN when none were given)."""
+        first, past = _iso_utc(start), _iso_utc(end)
+        present = [
+            person
+            for person, joined, left_on in self.members.get(team, ())
+            if joined <= end.date() and (left_on is None or left_on > start.date())
+        ]
+        counts = dict.fromkeys(present, 0)
+        for at, receiver in self.received.get(team, ()):
+            if first <= at < past and receiver in counts:
+                counts[receiver] += 1
+        return _gini(np.array(list(counts.values()), dtype=np.float64))
+
+
+def _iso_utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _gini(counts: np.ndarray) -> float:
+    """Mean absolute difference over all ordered pairs / (2 x mean): the textbook definition."""
+    if len(counts) == 0 or counts.sum() == 0:
+        return float("nan")
+    differences = np.abs(counts[:, None] - counts[None, :]).sum()
+    return float(differences / (2 * len(counts) ** 2 * counts.mean()))
+
+
+@dataclass(frozen=True)
 class Recovery:
     effect: str
     outcome: str
@@ -107,14 +168,22 @@ class Recovery:
     recovered: float | None
     interval: list[float] | None
     n: int
+    reliability: float | None = None  # |rho| of the planted trait and its windowed measurement
 
     @property
     def no_effect(self) -> float:
         return 0.5 if self.measure == "auc" else 0.0
 
     @property
+    def expected(self) -> float:
+        """What the metric can recover of the planted strength, given how well it measures it."""
+        if self.reliability is None:
+            return self.planted
+        return round(self.planted * self.reliability, 4)
+
+    @property
     def within(self) -> bool:
-        return self.interval is not None and self.interval[0] <= self.planted <= self.interval[1]
+        return self.interval is not None and self.interval[0] <= self.expected <= self.interval[1]
 
     @property
     def detected(self) -> bool:
@@ -126,15 +195,31 @@ class Recovery:
         interval = (
             "-" if self.interval is None else f"[{self.interval[0]:.3f}, {self.interval[1]:.3f}]"
         )
+        measured = (
+            ""
+            if self.reliability is None
+            else f" x reliability {self.reliability:.3f} = {self.expected:.3f}"
+        )
         return (
-            f"{self.effect:<40} {self.measure:<4} planted {self.planted:.3f}  recovered "
+            f"{self.effect:<40} {self.measure:<4} planted {self.planted:.3f}{measured}  recovered "
             f"{recovered} {interval:<16} within={'yes' if self.within else 'no'} "
             f"detected={'yes' if self.detected else 'no'} (n={self.n}, {self.model})"
         )
 
 
-def tested_design(result: BacktestResult) -> tuple[Design, np.ndarray]:
-    """The backtest's design rebuilt from its stored snapshot runs, and the rows it forecast."""
+@dataclass(frozen=True)
+class Tested:
+    """A backtest's design rebuilt from its stored snapshot runs, and the rows it forecast."""
+
+    design: Design
+    rows: np.ndarray
+    windows: dict[int, tuple[datetime, datetime]]  # snapshot day (ordinal) -> its feature window
+
+    def feature_windows(self) -> list[tuple[datetime, datetime]]:
+        return [self.windows[day] for day in self.design.snapshot_day[self.rows].tolist()]
+
+
+def tested_design(result: BacktestResult) -> Tested:
     config = stored_config(result)
     stored = result.parameters["snapshot_runs"]
     found = MiningRun.objects.in_bulk(list(stored.values()))
@@ -143,16 +228,16 @@ def tested_design(result: BacktestResult) -> tuple[Design, np.ndarray]:
     design = design_of(builder(runs, config), config.binary)
     protocol = Protocol(config.horizon_days, resamples=config.resamples, seed=config.seed)
     folds = time_group_folds(design, protocol)
-    return design, np.unique(np.concatenate([fold.test for fold in folds]))
+    windows = {day.toordinal(): (run.window_start, run.window_end) for day, run in runs.items()}
+    return Tested(design, np.unique(np.concatenate([fold.test for fold in folds])), windows)
 
 
-def planted_scores(
-    truth: Truth, outcome: str, design: Design, tested: np.ndarray
-) -> dict[str, float]:
+def planted_scores(truth: Truth, outcome: str, tested: Tested) -> dict[str, float]:
     """Effect -> the planted strength on the tested rows, from the truth file alone."""
-    target = design.target[tested]
+    design, tested_rows = tested.design, tested.rows
+    target = design.target[tested_rows]
     if outcome == OutcomeKind.DEPARTURE:
-        people = _external_ids(design.subject[tested])
+        people = _external_ids(design.subject[tested_rows])
         isolated = np.array([person in truth.isolated for person in people], dtype=np.float64)
         exposed = np.array([person in truth.exposed for person in people], dtype=np.float64)
         return {
@@ -160,13 +245,39 @@ def planted_scores(
             "isolation -> departure": roc_auc(target, isolated),
             "negative affect exposure -> departure": roc_auc(target, exposed),
         }
+    teams = tested_teams(truth, outcome, tested)
+    equity = np.array([truth.team_equity[team] for team in teams])
+    return {_equity_effect(outcome): spearman_rho(target, equity)}
+
+
+def _equity_effect(outcome: str) -> str:
+    return "team recognition equity -> " + (
+        "wellbeing" if outcome == OutcomeKind.WELLBEING else "delivery"
+    )
+
+
+def tested_teams(truth: Truth, outcome: str, tested: Tested) -> list[str]:
+    """The team ("team:Name") of each tested row: the person's first team, or the row's team."""
+    subjects = tested.design.subject[tested.rows]
     if outcome == OutcomeKind.WELLBEING:
-        people = _external_ids(design.subject[tested])
-        equity = [truth.team_equity[truth.first_team[person]] for person in people]
-        return {"team recognition equity -> wellbeing": spearman_rho(target, np.array(equity))}
-    teams = _team_keys(design.subject[tested])
-    equity = [truth.team_equity[team] for team in teams]
-    return {"team recognition equity -> delivery": spearman_rho(target, np.array(equity))}
+        return [truth.first_team[person] for person in _external_ids(subjects)]
+    return _team_keys(subjects)
+
+
+def equity_reliability(
+    truth: Truth, outcome: str, tested: Tested, recognitions: TeamRecognitions
+) -> float:
+    """|rho| of the planted equity and the Gini of the row's team recognitions in its window."""
+    teams = tested_teams(truth, outcome, tested)
+    measured = np.array(
+        [
+            recognitions.gini(team, start, end)
+            for team, (start, end) in zip(teams, tested.feature_windows(), strict=True)
+        ]
+    )
+    equity = np.array([truth.team_equity[team] for team in teams])
+    known = ~np.isnan(measured)
+    return abs(spearman_rho(equity[known], measured[known]))
 
 
 def _external_ids(pks: np.ndarray) -> list[str]:
@@ -182,13 +293,21 @@ def _team_keys(pks: np.ndarray) -> list[str]:
     return [found[pk] for pk in pks.tolist()]
 
 
-def recovery(truth: Truth, results: Mapping[str, BacktestResult]) -> list[Recovery]:
-    """One row per planted effect whose outcome was backtested."""
+def recovery(
+    truth: Truth,
+    results: Mapping[str, BacktestResult],
+    recognitions: TeamRecognitions | None = None,
+) -> list[Recovery]:
+    """One row per planted effect whose outcome was backtested; with `recognitions`, the equity
+    effects carry the reliability of their measurement."""
     found = []
     for outcome, result in results.items():
-        design, tested = tested_design(result)
-        planted = planted_scores(truth, outcome, design, tested)
-        measure = "auc" if design.binary else "rho"
+        tested = tested_design(result)
+        planted = planted_scores(truth, outcome, tested)
+        reliability = None
+        if recognitions is not None and outcome != OutcomeKind.DEPARTURE:
+            reliability = round(equity_reliability(truth, outcome, tested, recognitions), 4)
+        measure = "auc" if tested.design.binary else "rho"
         scores = {row["model"]: row for row in result.results}
         for effect, effect_outcome, model in EFFECTS:
             if effect_outcome != outcome:
@@ -203,7 +322,8 @@ def recovery(truth: Truth, results: Mapping[str, BacktestResult]) -> list[Recove
                     round(planted[effect], 4),
                     score.get(measure),
                     score.get(f"{measure}_ci"),
-                    len(tested),
+                    len(tested.rows),
+                    reliability,
                 )
             )
     return found

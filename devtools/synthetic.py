@@ -18,7 +18,7 @@ import functools
 import math
 import random
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -548,13 +548,16 @@ class Timeline:
         slot = min(slot, len(self._cumulative) - 1)  # guards the float edge at the very top
         return self._slot_starts[slot] + int(rng.random() * self._slot_lengths[slot])
 
-    def sample_before(self, rng: random.Random, limit: int) -> int:
-        """Like `sample`, restricted to moments before `limit` (which must lie after the start)."""
-        slots = max(1, bisect.bisect_left(self._slot_starts, limit))
-        slot = bisect.bisect(self._cumulative, rng.random() * self._cumulative[slots - 1])
-        slot = min(slot, slots - 1)
+    def sample_within(self, rng: random.Random, low: int, high: int) -> int:
+        """Like `sample`, restricted to moments in [low, high) (which must overlap the window)."""
+        first = max(0, bisect.bisect_right(self._slot_starts, low) - 1)
+        past = max(first + 1, bisect.bisect_left(self._slot_starts, high))
+        base = self._cumulative[first - 1] if first else 0.0
+        top = self._cumulative[past - 1]
+        slot = bisect.bisect(self._cumulative, base + rng.random() * (top - base))
+        slot = min(max(slot, first), past - 1)
         moment = self._slot_starts[slot] + int(rng.random() * self._slot_lengths[slot])
-        return min(moment, limit - 1)
+        return min(max(moment, low), high - 1)
 
     def iso(self, moment: int) -> str:
         day, second = divmod(moment, SECONDS_PER_DAY)
@@ -591,25 +594,45 @@ def _clock_faces() -> tuple[str, ...]:
 @dataclass(frozen=True)
 class EventShaping:
     """Traits planted on people and teams (devtools.synthetic_outcomes) that the events carry.
-    Without one, the events are drawn exactly as they always were (no extra draw anywhere)."""
+    Without one, the events are drawn exactly as they always were (no extra draw anywhere).
 
-    present_until: Sequence[int]  # per person: the first second (UTC) no longer employed
-    sociability: Sequence[float]  # per person: the chance that a drawn event with them happens
-    affect_mean: Sequence[float]  # per person: the mean affect of the interactions they give
+    The streams draw *positions* (an index of `Organization.people`); with a shaping, each
+    position is held by a sequence of people (who left, then who replaced them), and an event is
+    written with the people who held the two positions at its moment."""
+
+    # Per position: (first second held, external id) of each holder in turn, the first from before
+    # the window; positions are never vacant (a replacement starts on the day its predecessor left).
+    holders: Sequence[Sequence[tuple[int, str]]]
+    sociability: Sequence[float]  # per position: the chance that a drawn event with them happens
+    affect_mean: Sequence[float]  # per position: the mean affect of the interactions they give
     # Team -> (its star, the share of the team's recognitions that go to the star).
     recognition_star: Mapping[str, tuple[int, float]]
 
-    def stop(self, first: int, second: int) -> int:
-        """The first second at which one of the two is no longer employed."""
-        return min(self.present_until[first], self.present_until[second])
+    def holder(self, position: int, moment: int) -> str:
+        return holder_at(self.holders[position], moment)
 
-    def allows(self, first: int, second: int, moment: int, rng: random.Random) -> bool:
-        """Whether a drawn event between the two at `moment` happens (thinning: rejected events
-        are drawn again, so totals stay as planned)."""
-        if moment >= self.stop(first, second):
-            return False
+    def spans(self, position: int, start: int, end: int) -> list[tuple[int, int]]:
+        """[first, last) second of each holder's time in [start, end), non-empty ones only."""
+        held = self.holders[position]
+        found = []
+        for turn, (since, _) in enumerate(held):
+            until = held[turn + 1][0] if turn + 1 < len(held) else end
+            first, last = max(since, start), min(until, end)
+            if first < last:
+                found.append((first, last))
+        return found
+
+    def allows(self, first: int, second: int, rng: random.Random) -> bool:
+        """Whether a drawn event between the two happens (thinning: rejected events are drawn
+        again, so totals stay as planned)."""
         chance = self.sociability[first] * self.sociability[second]
         return chance >= 1.0 or rng.random() < chance
+
+
+def holder_at(held: Sequence[tuple[int, str]], moment: int) -> str:
+    """Who held a position at `moment`, from its (first second held, external id) in turn."""
+    turn = bisect.bisect_right(held, moment, key=lambda holder: holder[0]) - 1
+    return held[max(turn, 0)][1]
 
 
 @dataclass(frozen=True)
@@ -672,7 +695,7 @@ def event_rows(
 ) -> Iterator[Row]:
     """All events, lazily: follows, then recognitions, then interactions, numbered in that order."""
     timeline = Timeline(config.end, config.days)
-    volume = plan_volume(len(follows), config.people, config.events_per_person)
+    volume = planned_volume(follows, config, shaping)
     follow_times = seeded_random(config.seed, "follow-times")
     yield from _follow_rows(org, follows, timeline, follow_times, shaping)
     first = volume.follows + 1
@@ -687,6 +710,33 @@ def event_rows(
     yield from interactions.rows(first, volume.interactions)
 
 
+def planned_volume(
+    follows: Sequence[Follow], config: GeneratorConfig, shaping: EventShaping | None = None
+) -> EventVolume:
+    """With a shaping, every holder of a follower's position follows (one row per holder)."""
+    count = len(follows)
+    if shaping is not None:
+        timeline = Timeline(config.end, config.days)
+        count = sum(len(_follower_spans(follow, timeline, shaping)) for follow in follows)
+    return plan_volume(count, config.people, config.events_per_person)
+
+
+def _follower_spans(
+    follow: Follow, timeline: Timeline, shaping: EventShaping
+) -> list[tuple[int, int]]:
+    return shaping.spans(follow.follower, timeline.start, timeline.end + 1)
+
+
+def _follow_moments(
+    follow: Follow, timeline: Timeline, rng: random.Random, shaping: EventShaping | None
+) -> Iterator[int]:
+    if shaping is None:
+        yield timeline.sample(rng)
+        return
+    for low, high in _follower_spans(follow, timeline, shaping):
+        yield timeline.sample_within(rng, low, high)
+
+
 def _follow_rows(
     org: Organization,
     follows: Sequence[Follow],
@@ -695,26 +745,28 @@ def _follow_rows(
     shaping: EventShaping | None,
 ) -> Iterator[Row]:
     ids = [person.external_id for person in org.people]
-    for number, follow in enumerate(follows, start=1):
-        if shaping is None:
-            moment = timeline.sample(rng)
-        else:  # a follow starts while both are employed
-            moment = timeline.sample_before(rng, shaping.stop(follow.follower, follow.leader))
-        since = timeline.iso(moment)
-        source, target = ids[follow.follower], ids[follow.leader]
-        yield (
-            "follow",
-            source,
-            target,
-            follow.context,
-            since,
-            "",
-            "",
-            "",
-            event_id(number),
-            "",
-            "",
-        )
+    number = 0
+    for follow in follows:
+        for moment in _follow_moments(follow, timeline, rng, shaping):
+            number += 1
+            if shaping is None:
+                source, target = ids[follow.follower], ids[follow.leader]
+            else:
+                source = shaping.holder(follow.follower, moment)
+                target = shaping.holder(follow.leader, moment)
+            yield (
+                "follow",
+                source,
+                target,
+                follow.context,
+                timeline.iso(moment),
+                "",
+                "",
+                "",
+                event_id(number),
+                "",
+                "",
+            )
 
 
 class _RecognitionStream:
@@ -734,16 +786,16 @@ class _RecognitionStream:
         self._contexts = [person.contexts for person in org.people]
 
     def rows(self, first: int, count: int) -> Iterator[Row]:
-        ids = [person.external_id for person in self._org.people]
+        name = namer(self._org, self._shaping)
         rng, timeline, shaping = self._rng, self._timeline, self._shaping
         for number in range(first, first + count):
             giver, receiver, context, moment = self._draw()
-            while shaping is not None and not shaping.allows(giver, receiver, moment, rng):
+            while shaping is not None and not shaping.allows(giver, receiver, rng):
                 giver, receiver, context, moment = self._draw()
             yield (
                 "recognition",
-                ids[giver],
-                ids[receiver],
+                name(giver, moment),
+                name(receiver, moment),
                 context,
                 timeline.iso(moment),
                 affect_text(self._affect()),
@@ -793,6 +845,14 @@ class _RecognitionStream:
         return -rng.betavariate(2.0, 5.0)
 
 
+def namer(org: Organization, shaping: EventShaping | None) -> Callable[[int, int], str]:
+    """(position, moment) -> the external id of whoever held the position at that moment."""
+    if shaping is not None:
+        return shaping.holder
+    ids = [person.external_id for person in org.people]
+    return lambda position, _moment: ids[position]
+
+
 def _anyone_but(person: int, size: int, rng: random.Random) -> int:
     other = rng.randrange(size - 1)
     return other if other < person else other + 1
@@ -840,7 +900,7 @@ class _InteractionStream:
         }
 
     def rows(self, first: int, count: int) -> Iterator[Row]:
-        ids = [person.external_id for person in self._org.people]
+        name = namer(self._org, self._shaping)
         rng, iso, end = self._rng, self._timeline.iso, self._timeline.end
         random_, gauss, log = rng.random, rng.gauss, math.log
         shaping, affect_mean, affect_sd = self._shaping, self._affect_mean, INTERACTION_AFFECT_SD
@@ -851,13 +911,10 @@ class _InteractionStream:
             channel = CHANNELS[self._channels.pick(rng)]
             length, weight, shortest_gap, mean_extra_gap = self._session_shape(channel)
             moment = self._timeline.sample(rng)
-            stop = end + 1
-            if shaping is not None:
-                if not shaping.allows(source, target, moment, rng):
-                    continue
-                stop = min(stop, shaping.stop(source, target))
+            if shaping is not None and not shaping.allows(source, target, rng):
+                continue
             for _ in range(length):
-                if moment >= stop or number == last:
+                if moment > end or number == last:
                     break
                 affect = (
                     affect_text(gauss(affect_mean[source], affect_sd))
@@ -866,8 +923,8 @@ class _InteractionStream:
                 )
                 yield (
                     "interaction",
-                    ids[source],
-                    ids[target],
+                    name(source, moment),
+                    name(target, moment),
                     context,
                     iso(moment),
                     affect,

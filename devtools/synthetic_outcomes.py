@@ -24,6 +24,7 @@ Everything is deterministic for the seed; `outcomes-truth.json` states what was 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import random
@@ -34,18 +35,23 @@ from pathlib import Path
 from typing import Any
 
 from devtools.synthetic import (
+    EMAIL_DOMAIN,
+    FIRST_NAMES,
     INTERACTION_AFFECT_MEAN,
+    LAST_NAMES,
     EventShaping,
     GenerationSummary,
     GeneratorConfig,
     Organization,
+    Person,
     Row,
     Timeline,
     build_organization,
     event_rows,
+    holder_at,
     org_rows,
     plan_follows,
-    plan_volume,
+    planned_volume,
     seeded_random,
     write_rows,
 )
@@ -215,27 +221,52 @@ def _midnight(day: date) -> int:
 
 
 @dataclass(frozen=True)
+class Tenure:
+    """One person's time in a position: the first holder joined before the window; each later one
+    (a replacement) joined on the day the one before left."""
+
+    position: int
+    joined_on: date
+    left_on: date | None  # the first day no longer employed; None while staying
+    involuntary: bool
+
+
+@dataclass(frozen=True)
 class Employment:
-    joined_on: list[date]
-    left_on: list[date | None]  # the first day no longer employed; None while staying
-    involuntary: list[bool]
-    risk: list[float]  # P(leaving within a horizon | employed) that was drawn from
+    """Everyone who held a position: the organization's people (person i holds position i), then
+    the replacements in the order they joined (person len(org.people) + k)."""
+
+    people: list[Person]
+    tenures: list[Tenure]  # per person
+    risk: list[float]  # per position: P(leaving within a horizon | employed) that was drawn from
 
     def employed_on(self, person: int, day: date) -> bool:
-        left_on = self.left_on[person]
-        return self.joined_on[person] <= day and (left_on is None or day < left_on)
+        tenure = self.tenures[person]
+        return tenure.joined_on <= day and (tenure.left_on is None or day < tenure.left_on)
 
-    def present_until(self) -> list[int]:
-        """Per person, the first second no longer employed (far in the future when staying)."""
-        return [_midnight(day) if day else 2**62 for day in self.left_on]
+    def holders(self) -> list[list[tuple[int, str]]]:
+        """Per position, (first second held, external id) of each holder in turn."""
+        found: list[list[tuple[int, str]]] = [[] for _ in self.risk]
+        for person, tenure in zip(self.people, self.tenures, strict=True):
+            found[tenure.position].append((_midnight(tenure.joined_on), person.external_id))
+        return found
+
+    def of_positions(self, positions: frozenset[int]) -> list[str]:
+        """The external ids of everyone who held one of `positions`."""
+        return sorted(
+            person.external_id
+            for person, tenure in zip(self.people, self.tenures, strict=True)
+            if tenure.position in positions
+        )
 
 
-def odds_ratio_of(person: int, traits: Traits, odds_ratio: float) -> float:
-    return odds_ratio ** ((person in traits.isolated) + (person in traits.exposed))
+def odds_ratio_of(position: int, traits: Traits, odds_ratio: float) -> float:
+    return odds_ratio ** ((position in traits.isolated) + (position in traits.exposed))
 
 
 def departure_risks(org: Organization, traits: Traits, config: OutcomeConfig) -> list[float]:
-    """P(leaving within a horizon | employed): planted from the traits, or their mean (null)."""
+    """P(leaving within a horizon | employed), per position: planted from the traits (which a
+    replacement takes over with the position), or their mean (null)."""
     planted = [
         _with_odds_ratio(config.base_rate, odds_ratio_of(p.index, traits, config.odds_ratio))
         for p in org.people
@@ -253,32 +284,70 @@ def _with_odds_ratio(rate: float, odds_ratio: float) -> float:
 def draw_employment(
     org: Organization, traits: Traits, window: Window, config: OutcomeConfig, seed: int
 ) -> Employment:
-    """Joined before the window (tenure independent of everything); left after an exponential time
-    from the window's start, recorded up to the horizon after its end."""
+    """Per position: its first holder joined before the window (tenure independent of
+    everything) and leaves after an exponential time from the window's start; each leaver is
+    replaced the same day by someone who leaves after an exponential time from joining, and so on
+    up to the horizon after the window's end."""
     tenure_rng, departure_rng = seeded_random(seed, "tenure"), seeded_random(seed, "departures")
     risks = departure_risks(org, traits, config)
-    joined_on, left_on, involuntary = [], [], []
-    for risk in risks:
+    first, replacements = [], []
+    for position, risk in enumerate(risks):
         extra = int(tenure_rng.expovariate(1.0 / MEAN_EXTRA_TENURE_DAYS))
-        joined_on.append(window.start_day - timedelta(days=MIN_TENURE_DAYS + extra))
-        left_on.append(_left_on(risk, window, departure_rng.random()))
-        involuntary.append(departure_rng.random() < INVOLUNTARY_SHARE)
-    return Employment(joined_on, left_on, involuntary, risks)
+        joined_on = window.start_day - timedelta(days=MIN_TENURE_DAYS + extra)
+        tenure = _tenure(position, joined_on, window.start, risk, window, departure_rng)
+        first.append(tenure)
+        while tenure.left_on is not None:
+            joined_on = tenure.left_on
+            tenure = _tenure(position, joined_on, _midnight(joined_on), risk, window, departure_rng)
+            replacements.append(tenure)
+    replacements.sort(key=lambda t: (t.joined_on, org.people[t.position].level, t.position))
+    people = [*org.people, *_hire(org, replacements, seed)]
+    return Employment(people, [*first, *replacements], risks)
 
 
-def _left_on(risk: float, window: Window, uniform: float) -> date | None:
+def _tenure(
+    position: int,
+    joined_on: date,
+    at_risk_from: int,
+    risk: float,
+    window: Window,
+    rng: random.Random,
+) -> Tenure:
+    left_on = _left_on(risk, at_risk_from, window, rng.random())
+    return Tenure(position, joined_on, left_on, rng.random() < INVOLUNTARY_SHARE)
+
+
+def _left_on(risk: float, at_risk_from: int, window: Window, uniform: float) -> date | None:
     """Constant hazard h with 1 - exp(-h * horizon) = risk, so the risk holds over any horizon."""
     hazard_per_day = -math.log(1.0 - risk) / window.horizon_days
     days = -math.log(1.0 - uniform) / hazard_per_day
-    last_day = _day(window.start + int(days * SECONDS_PER_DAY))
+    last_day = _day(at_risk_from + int(days * SECONDS_PER_DAY))
     if last_day > window.last_outcome_day:
         return None
     return last_day + timedelta(days=1)
 
 
+def _hire(org: Organization, replacements: Sequence[Tenure], seed: int) -> list[Person]:
+    """A new person per replacement, numbered after the organization's people."""
+    rng = seeded_random(seed, "hires")
+    hired = []
+    for number, tenure in enumerate(replacements, start=len(org.people)):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        hired.append(
+            dataclasses.replace(
+                org.people[tenure.position],
+                index=number,
+                external_id=f"E{number + 1:05d}",
+                name=f"{first} {last}",
+                email=f"{first.lower()}.{last.lower()}.{number + 1}@{EMAIL_DOMAIN}",
+            )
+        )
+    return hired
+
+
 def event_shaping(org: Organization, traits: Traits, employment: Employment) -> EventShaping:
     return EventShaping(
-        present_until=employment.present_until(),
+        holders=employment.holders(),
         sociability=[
             ISOLATED_SOCIABILITY if p.index in traits.isolated else 1.0 for p in org.people
         ],
@@ -296,17 +365,17 @@ def event_shaping(org: Organization, traits: Traits, employment: Employment) -> 
 # --- Outcome rows --------------------------------------------------------------------------------
 
 
-def departure_rows(org: Organization, employment: Employment) -> list[Row]:
+def departure_rows(employment: Employment) -> list[Row]:
     rows = [
-        ("departure", p.external_id, left_on.isoformat(), _voluntary(employment, p.index), "", "")
-        for p in org.people
-        if (left_on := employment.left_on[p.index]) is not None
+        ("departure", person.external_id, left_on.isoformat(), _voluntary(tenure), "", "")
+        for person, tenure in zip(employment.people, employment.tenures, strict=True)
+        if (left_on := tenure.left_on) is not None
     ]
     return sorted(rows, key=lambda row: (row[2], row[1]))
 
 
-def _voluntary(employment: Employment, person: int) -> str:
-    return "involuntary" if employment.involuntary[person] else "voluntary"
+def _voluntary(tenure: Tenure) -> str:
+    return "involuntary" if tenure.involuntary else "voluntary"
 
 
 def first_days_of_months(window: Window) -> list[date]:
@@ -338,7 +407,6 @@ def team_means(
 
 
 def pulse_rows(
-    org: Organization,
     traits: Traits,
     employment: Employment,
     window: Window,
@@ -351,7 +419,7 @@ def pulse_rows(
     team_offsets = {team: rng.gauss(0.0, PULSE_TEAM_SD) for team in means}
     low, high = PULSE_SCALE
     for day in map(first_working_day, first_days_of_months(window)):
-        for person in org.people:
+        for person in employment.people:
             if not employment.employed_on(person.index, day):
                 continue
             if rng.random() >= PULSE_RESPONSE_RATE:
@@ -375,10 +443,21 @@ def team_result_rows(
 
 
 def org_rows_with_employment(org: Organization, employment: Employment) -> Iterator[Row]:
-    for row, person in zip(org_rows(org), org.people, strict=True):
-        left_on = employment.left_on[person.index]
-        joined_on = employment.joined_on[person.index].isoformat()
-        yield (*row, joined_on, left_on.isoformat() if left_on else "")
+    """The organization's people, then the replacements in the order they joined, each reporting
+    to whoever held their manager's position on the day they joined."""
+    rows = [*org_rows(org), *_replacement_rows(org, employment)]
+    for row, tenure in zip(rows, employment.tenures, strict=True):
+        left_on = tenure.left_on.isoformat() if tenure.left_on else ""
+        yield (*row, tenure.joined_on.isoformat(), left_on)
+
+
+def _replacement_rows(org: Organization, employment: Employment) -> Iterator[Row]:
+    holders = employment.holders()
+    for person in employment.people[len(org.people) :]:
+        joined = _midnight(employment.tenures[person.index].joined_on)
+        manager = "" if person.manager is None else holder_at(holders[person.manager], joined)
+        contexts = ";".join(person.contexts)
+        yield (person.external_id, person.name, person.email, person.title, manager, contexts)
 
 
 # --- Truth ---------------------------------------------------------------------------------------
@@ -392,13 +471,17 @@ def truth(
     config: OutcomeConfig,
     seed: int,
 ) -> dict[str, Any]:
-    """What was planted, for tests and backtest reports to compare with what they recover."""
+    """What was planted, for tests and backtest reports to compare with what they recover.
+    A position is named by its first holder (an id of the organization's people); the traits of a
+    position are those of everyone who held it."""
     ids = [person.external_id for person in org.people]
     effect = config.odds_ratio if config.planted else 1.0
+    tenures = employment.tenures
     return {
         "variant": config.variant,
         "seed": seed,
         "people": len(ids),
+        "replacements": len(tenures) - len(ids),
         "events": {
             "start": _iso(window.start),
             "end": _iso(window.end),
@@ -407,9 +490,11 @@ def truth(
             "model": (
                 "P(leaving in (t, t + horizon_days] | employed at t) = p, "
                 "logit p = logit(base_rate) + ln(odds_ratio.isolated)*isolated "
-                "+ ln(odds_ratio.exposed)*exposed; a constant hazard per person from events.start, "
-                "departures recorded up to events.end + horizon_days; left_on = the day after the "
-                "last day employed; no event of a person on or after left_on"
+                "+ ln(odds_ratio.exposed)*exposed; a constant hazard per person from events.start "
+                "or from joining; departures recorded up to events.end + horizon_days; left_on = "
+                "the day after the last day employed; no event of a person on or after left_on; "
+                "each leaver is replaced on their left_on by a new person who takes over the "
+                "position (its teams, manager position and traits)"
             ),
             "horizon_days": config.horizon_days,
             "base_rate": config.base_rate,
@@ -417,14 +502,18 @@ def truth(
             "requested_odds_ratio": config.odds_ratio,
             "null_rate": None if config.planted else employment.risk[0],
             "involuntary_share": INVOLUNTARY_SHARE,
-            "departures": sum(day is not None for day in employment.left_on),
-            "tenure": "joined_on before events.start, independent of every trait and outcome",
+            "departures": sum(tenure.left_on is not None for tenure in tenures),
+            "tenure": (
+                "the organization's people joined before events.start, independent of every "
+                "trait and outcome; a replacement joined on the day the one before left"
+            ),
         },
         "isolation": {
             "share": ISOLATED_SHARE,
             "sociability": ISOLATED_SOCIABILITY,
             "how": "each drawn event with an isolated person happens with chance sociability",
-            "people": sorted(ids[i] for i in traits.isolated),
+            "positions": sorted(ids[i] for i in traits.isolated),
+            "people": employment.of_positions(traits.isolated),
         },
         "exposure": {
             "share": EXPOSED_SHARE,
@@ -432,7 +521,8 @@ def truth(
             "usual_affect_mean": INTERACTION_AFFECT_MEAN,
             "how": "members of these teams express negative affect in their interactions",
             "teams": list(traits.exposed_teams),
-            "people": sorted(ids[i] for i in traits.exposed),
+            "positions": sorted(ids[i] for i in traits.exposed),
+            "people": employment.of_positions(traits.exposed),
         },
         "recognition_equity": {
             "how": (
@@ -443,6 +533,7 @@ def truth(
             "teams": {
                 team: {
                     "star": ids[t.star],
+                    "stars": employment.of_positions(frozenset({t.star})),
                     "concentration": round(t.concentration, 4),
                     "equity": round(t.equity, 4),
                 }
@@ -526,14 +617,14 @@ def generate_with_outcomes(
     shaping = event_shaping(org, traits, employment)
     write_rows(paths["events.csv"], EVENT_FILE_COLUMNS, event_rows(org, follows, config, shaping))
     rows = [
-        *departure_rows(org, employment),
-        *pulse_rows(org, traits, employment, window, outcomes, config.seed),
+        *departure_rows(employment),
+        *pulse_rows(traits, employment, window, outcomes, config.seed),
         *team_result_rows(traits, window, outcomes, config.seed),
     ]
     write_rows(paths[OUTCOMES_FILE], OUTCOME_COLUMNS, rows)
     planted = truth(org, traits, employment, window, outcomes, config.seed)
     paths[TRUTH_FILE].write_text(json.dumps(planted, indent=2) + "\n", encoding="utf-8")
-    volume = plan_volume(len(follows), config.people, config.events_per_person)
+    volume = planned_volume(follows, config, shaping)
     events = GenerationSummary(
         config.people, len(org.contexts), volume, paths["org.csv"], paths["events.csv"]
     )

@@ -39,7 +39,13 @@ import numpy as np
 import numpy.typing as npt
 from scipy.stats import rankdata
 from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LinearRegression, LogisticRegression, RidgeCV
+from sklearn.linear_model import (
+    LinearRegression,
+    LogisticRegression,
+    LogisticRegressionCV,
+    RidgeCV,
+)
+from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -48,7 +54,9 @@ IntArray = npt.NDArray[np.int64]
 ModelKind = Literal["single", "as_is", "regularized", "baseline"]
 
 RIDGE_ALPHAS = tuple(float(alpha) for alpha in np.logspace(-2, 4, 13))
-LOGISTIC_C = 1.0
+LOGISTIC_CS = tuple(float(c) for c in np.logspace(-3, 1, 9))
+LOGISTIC_C = 1.0  # only when the training rows cannot be split into penalty-choosing folds
+PENALTY_FOLDS = 3
 CALIBRATION_BINS = 10
 
 
@@ -167,15 +175,55 @@ def _trainable(design: Design, train: IntArray, protocol: Protocol) -> bool:
 # --- models -----------------------------------------------------------------------------------
 
 
-def _estimator(kind: ModelKind, binary: bool, seed: int) -> Any:
+Splits = list[tuple[IntArray, IntArray]]
+
+
+def penalty_splits(design: Design, rows: IntArray) -> Splits | None:
+    """Team-grouped folds of the training rows, in which the regularized models choose their
+    penalty. A person's rows at several snapshots (and their teammates') would otherwise sit on
+    both sides of a split and reward fitting them, i.e. a weak penalty. Folds whose either side
+    holds one class only are left out (no AUC there); None when no fold is left."""
+    groups = design.group[rows]
+    if len(np.unique(groups)) < PENALTY_FOLDS:
+        return None
+    target = design.target[rows]
+    splits = [
+        (train, check)
+        for train, check in GroupKFold(PENALTY_FOLDS).split(rows, groups=groups)
+        if not design.binary
+        or (len(np.unique(target[train])) == 2 and len(np.unique(target[check])) == 2)
+    ]
+    return splits or None
+
+
+def _estimator(kind: ModelKind, binary: bool, seed: int, splits: Splits | None) -> Any:
     impute = SimpleImputer(strategy="median", keep_empty_features=True)
     if kind == "single":
         fit = LogisticRegression(C=1e6, random_state=seed) if binary else LinearRegression()
+    elif binary and splits:
+        fit = LogisticRegressionCV(
+            Cs=list(LOGISTIC_CS),
+            cv=splits,
+            scoring="neg_log_loss",
+            l1_ratios=(0.0,),
+            max_iter=1000,
+            random_state=seed,
+            use_legacy_attributes=False,
+        )
     elif binary:
         fit = LogisticRegression(C=LOGISTIC_C, l1_ratio=0.0, max_iter=1000, random_state=seed)
     else:
-        fit = RidgeCV(alphas=RIDGE_ALPHAS)
+        fit = RidgeCV(alphas=RIDGE_ALPHAS, cv=splits)
     return make_pipeline(impute, StandardScaler(), fit)
+
+
+def _fitted(design: Design, spec: ModelSpec, rows: IntArray, seed: int) -> Any:
+    splits = penalty_splits(design, rows) if spec.kind == "regularized" else None
+    model = _estimator(spec.kind, design.binary, seed, splits)
+    model.fit(
+        design.features[np.ix_(rows, design.column_indices(spec.columns))], design.target[rows]
+    )
+    return model
 
 
 def _as_is(design: Design, spec: ModelSpec, train: IntArray, test: IntArray) -> FloatArray:
@@ -192,10 +240,8 @@ def fit_predict(
     signed feature itself."""
     if spec.kind == "as_is":
         return _as_is(design, spec, train, test)
-    columns = design.column_indices(spec.columns)
-    model = _estimator(spec.kind, design.binary, seed)
-    model.fit(design.features[np.ix_(train, columns)], design.target[train])
-    x_test = design.features[np.ix_(test, columns)]
+    model = _fitted(design, spec, train, seed)
+    x_test = design.features[np.ix_(test, design.column_indices(spec.columns))]
     if design.binary:
         return np.asarray(model.predict_proba(x_test)[:, 1], dtype=np.float64)
     return np.asarray(model.predict(x_test), dtype=np.float64)
@@ -211,8 +257,7 @@ def out_of_fold(design: Design, spec: ModelSpec, folds: Sequence[Fold], seed: in
 def standardized_coefficients(design: Design, spec: ModelSpec, seed: int) -> dict[str, float]:
     """The regularized model fitted on every row: one coefficient per feature, per standard
     deviation of the feature (what a learned index would weigh the features by)."""
-    model = _estimator(spec.kind, design.binary, seed)
-    model.fit(design.features[:, design.column_indices(spec.columns)], design.target)
+    model = _fitted(design, spec, np.arange(len(design.target)), seed)
     coefficients = np.ravel(model[-1].coef_)
     return {name: float(value) for name, value in zip(spec.columns, coefficients, strict=True)}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import itertools
+import random
 import re
 import statistics
 from collections import Counter, defaultdict
@@ -31,6 +32,7 @@ from devtools.synthetic import (
     GeneratorConfig,
     Organization,
     Row,
+    Timeline,
     build_organization,
     default_end,
     event_rows,
@@ -455,3 +457,16 @@ def test_the_command_explains_invalid_arguments(
     arguments = ["--people=10", "--seed=1", f"--out={tmp_path}", argument]
     with pytest.raises(CommandError, match=message):
         call_command("generate_org", *arguments)
+
+
+def test_moments_drawn_within_a_span_stay_in_it_and_favour_working_hours() -> None:
+    timeline = Timeline(datetime(2026, 1, 31, 12, 0, tzinfo=UTC), 30)
+    rng = random.Random(7)
+    low, high = timeline.start + 5 * 86400 + 1234, timeline.start + 12 * 86400 + 777
+    moments = [timeline.sample_within(rng, low, high) for _ in range(5000)]
+    assert low <= min(moments)
+    assert max(moments) < high
+    working = sum(9 <= datetime.fromtimestamp(m, UTC).hour < 17 for m in moments)
+    assert working > 0.6 * len(moments)  # 8 of 24 hours by the clock
+    one_second = {timeline.sample_within(rng, low, low + 1) for _ in range(20)}
+    assert one_second == {low}

@@ -158,18 +158,27 @@ def test_the_organization_is_the_plain_one_plus_employment_dates(
 ) -> None:
     generate(SMALL, tmp_path)
     plain = _read(tmp_path / "org.csv")
-    assert [{c: p[c] for c in ORG_COLUMNS} for p in small.org] == plain
+    assert [{c: p[c] for c in ORG_COLUMNS} for p in small.org[: SMALL.people]] == plain
+    assert len(small.org) == SMALL.people + small.truth["replacements"] > SMALL.people
 
 
 def test_planted_and_null_share_the_organization_and_the_traits(
     planted: Generated, null: Generated
 ) -> None:
     def without_left_on(generated: Generated) -> list[Record]:
-        return [{c: v for c, v in p.items() if c != "left_on"} for p in generated.org]
+        first = generated.org[: LARGE.people]
+        return [{c: v for c, v in p.items() if c != "left_on"} for p in first]
+
+    def positions(generated: Generated) -> list[Any]:
+        teams = generated.truth["recognition_equity"]["teams"]
+        return [
+            generated.truth["isolation"]["positions"],
+            generated.truth["exposure"]["positions"],
+            {team: {k: v for k, v in t.items() if k != "stars"} for team, t in teams.items()},
+        ]
 
     assert without_left_on(planted) == without_left_on(null)
-    for key in ("isolation", "exposure", "recognition_equity"):
-        assert planted.truth[key] == null.truth[key]
+    assert positions(planted) == positions(null)
 
 
 # --- Formats -------------------------------------------------------------------------------------
@@ -268,8 +277,69 @@ def test_departures_fall_between_the_start_and_the_horizon_after_the_end(
     assert any(day > variant.start_day + timedelta(days=120) for day in days)  # after the end too
 
 
-def test_everyone_joined_before_the_events(variant: Generated) -> None:
-    assert all(date.fromisoformat(p["joined_on"]) < variant.start_day for p in variant.org)
+def test_the_organizations_people_joined_before_the_events(variant: Generated) -> None:
+    first = variant.org[: LARGE.people]
+    assert all(date.fromisoformat(p["joined_on"]) < variant.start_day for p in first)
+
+
+def test_each_leaver_is_replaced_the_same_day_in_the_same_position(variant: Generated) -> None:
+    """Pairs every replacement with a leaver of that day with the same title and contexts."""
+    leavers = Counter(
+        (p["left_on"], p["title"], p["contexts"]) for p in variant.org if p["left_on"]
+    )
+    hires = Counter(
+        (p["joined_on"], p["title"], p["contexts"]) for p in variant.org[LARGE.people :]
+    )
+    last_day = variant.last_outcome_day + timedelta(days=1)
+    assert hires == leavers
+    assert all(date.fromisoformat(day) <= last_day for day, _, _ in hires)
+
+
+def test_the_headcount_stays_that_of_the_organization(variant: Generated) -> None:
+    for day in _days(variant.start_day, variant.last_outcome_day, step=13):
+        assert sum(_employed(person, day) for person in variant.org) == LARGE.people
+
+
+def test_the_share_of_people_with_a_trait_stays_as_planted(variant: Generated) -> None:
+    for trait in ("isolation", "exposure"):
+        people, positions = set(variant.truth[trait]["people"]), variant.truth[trait]["positions"]
+        for day in _days(variant.start_day, variant.last_outcome_day, step=29):
+            employed = [p for p in variant.org if p["external_id"] in people and _employed(p, day)]
+            assert len(employed) == len(positions)
+
+
+def test_a_replacement_reports_to_whoever_holds_the_managers_position(variant: Generated) -> None:
+    by_id = {p["external_id"]: p for p in variant.org}
+    for hire in variant.org[LARGE.people :]:
+        if hire["manager_external_id"]:
+            assert _employed(
+                by_id[hire["manager_external_id"]], date.fromisoformat(hire["joined_on"])
+            )
+
+
+def _employed(person: Record, day: date) -> bool:
+    joined, left = date.fromisoformat(person["joined_on"]), person["left_on"]
+    return joined <= day and (not left or day < date.fromisoformat(left))
+
+
+def _days(first: date, last: date, step: int) -> Iterator[date]:
+    while first <= last:
+        yield first
+        first += timedelta(days=step)
+
+
+def test_nobody_appears_in_an_event_before_joining(variant: Generated) -> None:
+    joined = {p["external_id"]: p["joined_on"] for p in variant.org}
+    early = [
+        event["event_id"]
+        for event in variant.events
+        for person in (event["source"], event["target"])
+        if event["at"][:10] < joined[person]
+    ]
+    assert early == []
+    assert {event["source"] for event in variant.events} & {
+        p["external_id"] for p in variant.org[LARGE.people :]
+    }
 
 
 def test_nobody_appears_in_an_event_on_or_after_their_left_on(variant: Generated) -> None:
@@ -361,9 +431,17 @@ class OddsRatio:
         return self.low <= value <= self.high
 
 
-def departure_odds_ratio(generated: Generated, trait: str) -> OddsRatio:
+def departure_odds_ratio(generations: list[Generated], trait: str) -> OddsRatio:
+    """Woolf's 95 % interval of the odds ratio of the pooled tables of `generations`."""
+    table: Counter[tuple[bool, bool]] = Counter()
+    for generated in generations:
+        table.update(_departure_table(generated, trait))
+    return _woolf(table)
+
+
+def _departure_table(generated: Generated, trait: str) -> Counter[tuple[bool, bool]]:
     """Person-periods (t, t + horizon] from the start, people employed at t, among those without
-    the other trait: trait x left within the period; Woolf's 95 % interval."""
+    the other trait: trait x left within the period."""
     horizon = timedelta(days=generated.truth["departure"]["horizon_days"])
     has_trait = generated.isolated if trait == "isolated" else generated.exposed
     other = generated.exposed if trait == "isolated" else generated.isolated
@@ -371,13 +449,13 @@ def departure_odds_ratio(generated: Generated, trait: str) -> OddsRatio:
     table: Counter[tuple[bool, bool]] = Counter()
     day = generated.start_day
     while day + horizon <= generated.last_outcome_day:
-        for person in generated.ids:
-            leaves = left_on.get(person, date.max)
-            if person in other or leaves <= day:
+        for person in generated.org:
+            if person["external_id"] in other or not _employed(person, day):
                 continue
-            table[person in has_trait, leaves <= day + horizon] += 1
+            leaves = left_on.get(person["external_id"], date.max)
+            table[person["external_id"] in has_trait, leaves <= day + horizon] += 1
         day += horizon
-    return _woolf(table)
+    return table
 
 
 def _woolf(table: Counter[tuple[bool, bool]]) -> OddsRatio:
@@ -390,9 +468,27 @@ def _woolf(table: Counter[tuple[bool, bool]]) -> OddsRatio:
     )
 
 
+@pytest.fixture(scope="module")
+def planted_seeds(planted: Generated, tmp_path_factory: pytest.TempPathFactory) -> list[Generated]:
+    """Seed 2 and two more: one seed's interval misses the planted odds ratio in about 1 draw of
+    20 by chance (seed 2's exposure did: 5.6 [4.4, 7.1]; the mean over seeds 7-24 was 4.08 for
+    isolation, 3.90 for exposure), so the check pools three seeds' tables."""
+    return [
+        planted,
+        *(
+            _generate(
+                dataclasses.replace(LARGE, seed=seed),
+                OutcomeConfig(planted=True),
+                tmp_path_factory.mktemp(f"planted{seed}"),
+            )
+            for seed in (3, 4)
+        ),
+    ]
+
+
 @pytest.mark.parametrize("trait", ["isolated", "exposed"])
-def test_the_planted_odds_ratio_is_recovered(planted: Generated, trait: str) -> None:
-    ratio = departure_odds_ratio(planted, trait)
+def test_the_planted_odds_ratio_is_recovered(planted_seeds: list[Generated], trait: str) -> None:
+    ratio = departure_odds_ratio(planted_seeds, trait)
     assert DEFAULT_ODDS_RATIO in ratio
     assert 1.0 not in ratio
     assert abs(math.log(ratio.estimate / DEFAULT_ODDS_RATIO)) < math.log(1.5)
@@ -400,7 +496,7 @@ def test_the_planted_odds_ratio_is_recovered(planted: Generated, trait: str) -> 
 
 @pytest.mark.parametrize("trait", ["isolated", "exposed"])
 def test_the_null_variant_shows_no_effect_on_departures(null: Generated, trait: str) -> None:
-    ratio = departure_odds_ratio(null, trait)
+    ratio = departure_odds_ratio([null], trait)
     assert 1.0 in ratio
     assert DEFAULT_ODDS_RATIO not in ratio
 

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from analytics.services import RunAlreadyActive
-from devtools.backtest_recovery import Truth, recovery, run_all
+from devtools.backtest_recovery import TeamRecognitions, Truth, recovery, run_all
 from outcomes.backtest import NoSnapshots, run_backtest
 from outcomes.backtest_engine import NotEnoughData
 
@@ -26,6 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             truth = Truth.read(options["directory"])
+            recognitions = TeamRecognitions.read(options["directory"])
         except (OSError, KeyError, ValueError) as error:
             raise CommandError(
                 f"{options['directory']}: not a generate_org --outcomes output ({error})"
@@ -39,13 +40,19 @@ class Command(BaseCommand):
             )
         except (ValueError, NoSnapshots, NotEnoughData, RunAlreadyActive) as refused:
             raise CommandError(str(refused)) from None
-        rows = recovery(truth, results)
+        rows = recovery(truth, results, recognitions)
         if options["json"]:
             found = {
                 "variant": truth.variant,
                 "backtests": {outcome: result.pk for outcome, result in results.items()},
                 "effects": [
-                    {**row.__dict__, "within": row.within, "detected": row.detected} for row in rows
+                    {
+                        **row.__dict__,
+                        "expected": row.expected,
+                        "within": row.within,
+                        "detected": row.detected,
+                    }
+                    for row in rows
                 ],
             }
             self.stdout.write(json.dumps(found))
