@@ -10,10 +10,10 @@ What these seeds show, and what docs/outcomes.md tabulates over more seeds: each
 departure strength lies inside the interval of the metric that measures it; the all-metrics model
 detects the two traits together, at or below their joint planted strength; the recognition
 equity effects on pulse and delivery are detected, near planted strength x the Gini's
-reliability; on the null organizations nothing is detected and no calibrated index is offered. Null seeds 2 and 3 each show one equity effect by
-chance; `manage.py null_rate --seeds 1-100` measured how often that happens (4, 4 and 5 times in
-100 for the three effects, what 95 % intervals allow), so a null seed without one is chosen here
-and the rate is in docs/outcomes.md."""
+reliability; on the null organizations nothing is detected and no calibrated index is offered.
+Null seeds 2 and 3 each show one equity effect by chance; `manage.py null_rate --seeds 1-100`
+measured how often that happens (4, 4 and 5 times in 100 for the three effects, what 95 %
+intervals allow), so a null seed without one is chosen here and the rate is in docs/outcomes.md."""
 
 from __future__ import annotations
 
