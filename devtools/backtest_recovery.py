@@ -81,7 +81,8 @@ class Truth:
         truth = json.loads((directory / "outcomes-truth.json").read_text())
         with (directory / "org.csv").open(newline="") as org_file:
             teams = {
-                row["external_id"]: _first_team(row["contexts"]) for row in csv.DictReader(org_file)
+                row["external_id"]: first_team_of(row["contexts"])
+                for row in csv.DictReader(org_file)
             }
         return cls(
             variant=truth["variant"],
@@ -101,7 +102,7 @@ def _last_outcome_day(truth: dict[str, Any]) -> date:
     return end + timedelta(days=int(truth["departure"]["horizon_days"]))
 
 
-def _first_team(contexts: str) -> str:
+def first_team_of(contexts: str) -> str:
     return next((name for name in contexts.split(";") if name.startswith("team:")), "")
 
 
@@ -133,7 +134,7 @@ class TeamRecognitions:
     def gini(self, team: str, start: datetime, end: datetime) -> float:
         """Gini of the recognitions received in the team's context in [start, end) by each member
         employed at some time in it (NaN when none were given)."""
-        first, past = _iso_utc(start), _iso_utc(end)
+        first, past = iso_utc(start), iso_utc(end)
         present = [
             person
             for person, joined, left_on in self.members.get(team, ())
@@ -146,7 +147,7 @@ class TeamRecognitions:
         return _gini(np.array(list(counts.values()), dtype=np.float64))
 
 
-def _iso_utc(moment: datetime) -> str:
+def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

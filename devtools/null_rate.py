@@ -25,7 +25,7 @@ from statistics import mean
 
 import numpy as np
 
-from devtools.backtest_recovery import TeamRecognitions
+from devtools.backtest_recovery import TeamRecognitions, first_team_of, iso_utc
 from devtools.synthetic import GeneratorConfig
 from devtools.synthetic_outcomes import OutcomeConfig, generate_with_outcomes
 from outcomes.backtest_engine import Design, ModelSpec, Protocol, backtest
@@ -81,7 +81,7 @@ def _employees(directory: Path) -> list[Employee]:
         return [
             Employee(
                 row["external_id"],
-                next(c for c in row["contexts"].split(";") if c.startswith("team:")),
+                first_team_of(row["contexts"]),
                 date.fromisoformat(row["joined_on"]),
                 date.fromisoformat(row["left_on"]) if row["left_on"] else None,
             )
@@ -237,8 +237,7 @@ def _person_target(files: Files, person: Employee, snapshot: Snapshot, outcome: 
 
 
 def _distinct_partners(files: Files, person: Employee, snapshot: Snapshot) -> float:
-    first = snapshot.window_start.strftime("%Y-%m-%dT%H:%M:%SZ")
-    past = snapshot.window_end.strftime("%Y-%m-%dT%H:%M:%SZ")
+    first, past = iso_utc(snapshot.window_start), iso_utc(snapshot.window_end)
     talked = files.partners.get(person.external_id, ())
     return float(len({partner for at, partner in talked if first <= at < past}))
 
