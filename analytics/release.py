@@ -23,6 +23,9 @@ Which group of a conflicting pair is withheld, deterministically:
   Only consecutive runs are compared: once a group was withheld in a run, the next run compares
   with that run, where nothing was released.
 
+Survey aggregates (outcomes.pulse_release) also refuse combinations of more than two released
+figures: `span_leaks` below. Mining runs still apply the pair rule only.
+
 The decision is computed once per succeeded run (at the end of mining, or on first read) and
 stored (RunRelease), so every read costs one query. Runs that did not succeed release no group
 aggregate. HR admins reading the API see withheld values (their role needs them); every other

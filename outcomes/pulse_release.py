@@ -3,7 +3,11 @@
 Below hr_admin, survey answers leave the system only as monthly aggregates per group (the org,
 each context) under the rule of analytics.release: a group of fewer than MIN_GROUP_SIZE people is
 withheld, and no two released figures may differ by the answers of 1 to MAX_DIFFERENCE people
-(subtracting them would isolate those people).
+(subtracting them would isolate those people). Nor may any combination of the month's released
+figures (added and subtracted: org - Alpha - Beta is Gamma) single out 1 to MAX_DIFFERENCE people
+that the figures released before did not already single out: after the pair rule, the smallest
+figure released in the decision whose removal ends such a combination is withheld, until none is
+left (analytics.release.span_leaks says what is searched and what is not).
 
 Answers keep arriving after a month ends (late imports, corrections, deletions). Deciding again at
 every read would let a reader subtract two reads of the same group. So a month is decided the
