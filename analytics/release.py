@@ -23,6 +23,9 @@ Which group of a conflicting pair is withheld, deterministically:
   Only consecutive runs are compared: once a group was withheld in a run, the next run compares
   with that run, where nothing was released.
 
+Survey aggregates (outcomes.pulse_release) also refuse combinations of more than two released
+figures: `span_leaks` below. Mining runs still apply the pair rule only.
+
 The decision is computed once per succeeded run (at the end of mining, or on first read) and
 stored (RunRelease), so every read costs one query. Runs that did not succeed release no group
 aggregate. HR admins reading the API see withheld values (their role needs them); every other
@@ -32,10 +35,15 @@ reader, every export, report, portal page and webhook goes through this module.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import combinations
+from typing import Any, TypeVar
 
+import numpy as np
+import numpy.typing as npt
 from django.db.models import Q
+from scipy import sparse
 
 from analytics.models import ContextMetric, MiningRun, OrgMetric, RunRelease, RunStatus
 from people import roster
@@ -270,3 +278,179 @@ def _nothing_released(run: MiningRun) -> Release:
     measured = ContextMetric.objects.filter(run=run).values_list("context_id", flat=True)
     withheld = {ORG: reason} | {str(context): reason for context in measured.distinct()}
     return Release(run.pk, frozenset(), withheld)
+
+
+# --- combinations of released sets (the survey release rule) ------------------------------------
+
+ATOMS_PER_SET_SEARCHED = 12  # triples and quads are looked for among a set's atoms up to this many
+_SINGULAR = 1e-9  # below this, a Gram matrix's eigenvalue counts as zero (entries are at most 1)
+_SAME_KEY = 1e-7  # two sketches this close may be parallel: checked exactly
+Who = TypeVar("Who", bound=Hashable)  # whatever identifies a person
+
+
+def span_isolates(
+    sets: Sequence[Collection[Hashable]],
+    person_of: Callable[[Any], Who],
+    known: Collection[frozenset[Who]] = (),
+) -> frozenset[Who]:
+    """The smallest group of 1..MAX_DIFFERENCE people (other than the `known` ones) whose items
+    carry some nonzero integer combination of the released `sets` (added and subtracted), or an
+    empty set. See `span_leaks` for what is searched."""
+    leaks = [people for people in span_leaks(sets, person_of) if people not in known]
+    return min(
+        leaks, key=lambda people: (len(people), sorted(map(str, people))), default=frozenset()
+    )
+
+
+def span_leaks(
+    sets: Sequence[Collection[Hashable]], person_of: Callable[[Any], Who]
+) -> set[frozenset[Who]]:
+    """Every group of 1..MAX_DIFFERENCE people singled out by a combination of `sets` found by
+    the search below (each group once).
+
+    Items contained by exactly the same sets form an atom: every combination of the sets is
+    constant on an atom, so it is a vector over atoms in the row space of M (sets x atoms, 0/1).
+    A set T of atoms carries a nonzero such vector (and nothing outside T) iff the rows of N, a
+    basis of M's null space, restricted to T are linearly dependent: iff the Gram matrix
+    Q = N N^T = I - R R^T (R an orthonormal basis of the row space, from an SVD with numpy's
+    default rank tolerance) is singular on T x T. Only minimal such T (circuits: one dependency,
+    involving every atom of T) are reported, with their people, when they number
+    1..MAX_DIFFERENCE; only atoms of at most MAX_DIFFERENCE people can take part.
+
+    Searched exactly: single atoms (Q_aa = 0) and pairs of atoms anywhere (parallel rows of N,
+    found by sorting a random sketch of the normalized rows, then checked on Q). Searched only
+    within each set holding at most ATOMS_PER_SET_SEARCHED candidate atoms: triples and quads of
+    atoms. A triple or quad whose atoms share no such set (e.g. three atoms in the org only, or
+    spread over several large contexts) is not found."""
+    atoms = _atoms(sets)
+    people = [frozenset(person_of(item) for item in atom) for atom in atoms.values()]
+    candidates = [i for i, group in enumerate(people) if 0 < len(group) <= MAX_DIFFERENCE]
+    if not candidates:
+        return set()
+    basis = _row_space(list(atoms), len(sets))
+    circuits = _singletons(basis, candidates)
+    circuits |= _parallel_pairs(basis, [a for a in candidates if (a,) not in circuits], people)
+    circuits |= _small_circuits(basis, list(atoms), candidates, people, circuits)
+    found = {frozenset().union(*(people[atom] for atom in circuit)) for circuit in circuits}
+    return {group for group in found if 0 < len(group) <= MAX_DIFFERENCE}
+
+
+def _atoms(sets: Sequence[Collection[Hashable]]) -> dict[tuple[int, ...], list[Hashable]]:
+    """Signature (the indices of the sets holding them) -> items."""
+    holders: dict[Hashable, list[int]] = defaultdict(list)
+    for index, items in enumerate(sets):
+        for item in items:
+            holders[item].append(index)
+    atoms: dict[tuple[int, ...], list[Hashable]] = defaultdict(list)
+    for item, indices in holders.items():
+        atoms[tuple(indices)].append(item)
+    return atoms
+
+
+def _row_space(signatures: list[tuple[int, ...]], set_count: int) -> npt.NDArray[np.float64]:
+    """An orthonormal basis (atoms x rank) of the row space of M (sets x atoms), from the
+    eigenvectors of the sets' Gram matrix M M^T (as small as the sets, whatever the atoms),
+    ranked with numpy's default tolerance for a Hermitian matrix."""
+    columns = [atom for atom, indices in enumerate(signatures) for _ in indices]
+    rows = [index for indices in signatures for index in indices]
+    matrix = sparse.csr_matrix(
+        (np.ones(len(rows)), (rows, columns)), shape=(set_count, len(signatures))
+    )
+    values, vectors = np.linalg.eigh((matrix @ matrix.T).toarray())
+    tolerance = np.abs(values).max(initial=0.0) * set_count * np.finfo(float).eps
+    kept = values > tolerance
+    basis = matrix.T @ (vectors[:, kept] / np.sqrt(values[kept]))
+    return np.asarray(basis, dtype=np.float64)
+
+
+def _singletons(basis: npt.NDArray[np.float64], candidates: list[int]) -> set[tuple[int, ...]]:
+    diagonal = 1.0 - np.einsum("ij,ij->i", basis[candidates], basis[candidates])
+    return {(atom,) for atom, q in zip(candidates, diagonal, strict=True) if q < _SINGULAR}
+
+
+def _parallel_pairs(
+    basis: npt.NDArray[np.float64], candidates: list[int], people: Sequence[frozenset[Hashable]]
+) -> set[tuple[int, ...]]:
+    """Pairs of atoms whose rows of N are parallel. The sketch of a row of N is its product with
+    one random vector g over atoms, computed as (Q g)_a = g_a - R_a (R^T g) and divided by the
+    row's norm; parallel rows have sketches of equal magnitude, so only neighbours in sorted
+    order are compared exactly."""
+    if len(candidates) < 2:
+        return set()
+    rows = basis[candidates]
+    direction = np.asarray(np.random.default_rng(0).standard_normal(basis.shape[0]), dtype=float)
+    sketch = direction[candidates] - rows @ (basis.T @ direction)
+    norms = np.sqrt(1.0 - np.einsum("ij,ij->i", rows, rows))
+    keys = np.abs(sketch / norms)
+    order = np.argsort(keys)
+    pairs: set[tuple[int, ...]] = set()
+    for start in range(len(order) - 1):
+        one = order[start]
+        for other in order[start + 1 :]:
+            if keys[other] - keys[one] > _SAME_KEY:
+                break
+            pair = (candidates[one], candidates[other])
+            if len(people[pair[0]] | people[pair[1]]) <= MAX_DIFFERENCE and _is_circuit(
+                _gram(basis, pair)
+            ):
+                pairs.add(tuple(sorted(pair)))
+    return pairs
+
+
+def _small_circuits(
+    basis: npt.NDArray[np.float64],
+    signatures: list[tuple[int, ...]],
+    candidates: list[int],
+    people: Sequence[frozenset[Hashable]],
+    found: set[tuple[int, ...]],
+) -> set[tuple[int, ...]]:
+    """Triples and quads of candidate atoms within one set of few candidate atoms."""
+    singled = {circuit[0] for circuit in found if len(circuit) == 1}
+    in_set: dict[int, list[int]] = defaultdict(list)
+    for atom in candidates:
+        if atom not in singled:  # a circuit holding it would not be minimal
+            for index in signatures[atom]:
+                in_set[index].append(atom)
+    circuits: set[tuple[int, ...]] = set()
+    for size in (3, 4):
+        tried = {
+            combination
+            for atoms in in_set.values()
+            if len(atoms) <= ATOMS_PER_SET_SEARCHED
+            for combination in combinations(sorted(atoms), size)
+            if len(frozenset().union(*(people[atom] for atom in combination))) <= MAX_DIFFERENCE
+        }
+        circuits |= _circuits_among(basis, sorted(tried))
+    return circuits
+
+
+def _circuits_among(
+    basis: npt.NDArray[np.float64], tried: list[tuple[int, ...]]
+) -> set[tuple[int, ...]]:
+    """The combinations of atoms (all of one size) that are circuits, checked in one batch."""
+    if not tried:
+        return set()
+    rows = basis[np.array(tried)]  # combinations x size x rank
+    grams = np.eye(len(tried[0])) - rows @ rows.transpose(0, 2, 1)
+    return {
+        combination for combination, gram in zip(tried, grams, strict=True) if _is_circuit(gram)
+    }
+
+
+def _gram(basis: npt.NDArray[np.float64], atoms: Sequence[int]) -> npt.NDArray[np.float64]:
+    """Q on atoms x atoms: I - R R^T."""
+    rows = basis[list(atoms)]
+    return np.eye(len(atoms)) - rows @ rows.T
+
+
+def _is_circuit(gram: npt.NDArray[np.float64]) -> bool:
+    return bool(_are_circuits(gram[np.newaxis])[0])
+
+
+def _are_circuits(grams: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+    """For each Gram matrix (of a few atoms): exactly one dependency among the atoms (a
+    one-dimensional kernel), involving every atom (no smaller set is dependent)."""
+    values, vectors = np.linalg.eigh(grams)  # ascending: the kernel comes first
+    one_dependency = (values < _SINGULAR).sum(axis=1) == 1
+    everyone = np.all(np.abs(vectors[:, :, 0]) > 1e-6, axis=1)
+    return np.asarray(one_dependency & everyone)

@@ -3,7 +3,11 @@
 Below hr_admin, survey answers leave the system only as monthly aggregates per group (the org,
 each context) under the rule of analytics.release: a group of fewer than MIN_GROUP_SIZE people is
 withheld, and no two released figures may differ by the answers of 1 to MAX_DIFFERENCE people
-(subtracting them would isolate those people).
+(subtracting them would isolate those people). Nor may any combination of the month's released
+figures (added and subtracted: org - Alpha - Beta is Gamma) single out 1 to MAX_DIFFERENCE people
+that the figures released before did not already single out: after the pair rule, the smallest
+figure released in the decision whose removal ends such a combination is withheld, until none is
+left (analytics.release.span_leaks says what is searched and what is not).
 
 Answers keep arriving after a month ends (late imports, corrections, deletions). Deciding again at
 every read would let a reader subtract two reads of the same group. So a month is decided the
@@ -29,7 +33,13 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from analytics.release import FEW_PEOPLE, MAX_DIFFERENCE, enough_people, isolates
+from analytics.release import (
+    FEW_PEOPLE,
+    MAX_DIFFERENCE,
+    enough_people,
+    isolates,
+    span_leaks,
+)
 from outcomes.models import PulseFigure, PulseRelease
 from outcomes.selectors import (
     PulseAggregate,
@@ -107,7 +117,9 @@ def decide(
     released_before: list[PulseAggregate],
 ) -> list[Decision]:
     """Apply the rule to the groups' figures (largest first) given each group's current figure
-    and every figure released before; the figures released here count for the next groups."""
+    and every figure released before; the figures released here count for the next groups. Then
+    no combination of all the month's released figures may single out people it did not before
+    (`_refuse_combinations`)."""
     released = list(released_before)
     decisions = []
     for figure in groups:
@@ -122,7 +134,67 @@ def decide(
             decisions.append(Decision(figure, RELEASED))
         else:
             decisions.append(Decision(figure, WITHHELD if shown is None else HELD, reason))
-    return decisions
+    return _refuse_combinations(decisions, current, released_before)
+
+
+def _refuse_combinations(
+    decisions: list[Decision],
+    current: dict[str, PulseAggregate],
+    released_before: list[PulseAggregate],
+) -> list[Decision]:
+    """While the figures released before and those released here, added and subtracted
+    together, would single out 1..MAX_DIFFERENCE people that the figures released before did
+    not already single out, the smallest figure released here whose removal ends that is
+    withheld (held, when its group has a released figure). One check of the whole family when
+    nothing is singled out; more only to choose what to withhold."""
+    if not any(decision.outcome == RELEASED for decision in decisions):
+        return decisions
+    known = _singled_out(released_before) if released_before else set()
+    while True:
+        released_here = [d.figure for d in decisions if d.outcome == RELEASED]
+        new = _singled_out([*released_before, *released_here]) - known
+        if not new:
+            return decisions
+        group = min(new, key=lambda people: (len(people), sorted(people)))
+        withheld = _figure_to_withhold(released_here, released_before, group)
+        reason = f"with other released figures, would single out {_count(group)}"
+        decisions = [
+            _withheld(d, current, reason) if d.figure is withheld else d for d in decisions
+        ]
+
+
+def _figure_to_withhold(
+    released_here: list[PulseAggregate],
+    released_before: list[PulseAggregate],
+    group: frozenset[int],
+) -> PulseAggregate:
+    """The smallest figure released here without which `group` is no longer singled out (the
+    smallest one, when no single figure is enough)."""
+    smallest_first = sorted(released_here, key=lambda figure: figure.order, reverse=True)
+    for figure in smallest_first:
+        others = [other for other in released_here if other is not figure]
+        if group not in _singled_out([*released_before, *others]):
+            return figure
+    return smallest_first[0]
+
+
+def _singled_out(figures: list[PulseAggregate]) -> set[frozenset[int]]:
+    """The groups of people some combination of the figures singles out (analytics.release)."""
+    return span_leaks([figure.counted for figure in figures], _person_of)
+
+
+def _person_of(item: tuple[int, int, int]) -> int:
+    return item[0]  # (person, answer, revision)
+
+
+def _withheld(decision: Decision, current: dict[str, PulseAggregate], reason: str) -> Decision:
+    before = current.get(decision.figure.key)
+    shown = before is not None and not before.withheld
+    return Decision(decision.figure, HELD if shown else WITHHELD, reason)
+
+
+def _count(people: frozenset[int] | set[int]) -> str:
+    return "1 person" if len(people) == 1 else f"{len(people)} people"
 
 
 def reason_to_withhold(figure: PulseAggregate, released: Iterable[PulseAggregate]) -> str:
@@ -133,9 +205,7 @@ def reason_to_withhold(figure: PulseAggregate, released: Iterable[PulseAggregate
             continue  # the people only one of them counts are at least this many
         difference = figure.person_difference(other)
         if isolates(difference):
-            count = len(difference)
-            people = "1 person" if count == 1 else f"{count} people"
-            return f"differs by {people} from {_name_of(other, figure)}"
+            return f"differs by {_count(difference)} from {_name_of(other, figure)}"
     return ""
 
 

@@ -5,6 +5,7 @@ differencing rule (outcomes.pulse_release)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -156,7 +157,7 @@ def test_a_group_withheld_at_first_is_released_later_only_under_the_rule(
     _assert_no_pair_isolates(_ever_released())
 
 
-def test_a_small_group_that_grows_apart_from_every_released_figure_is_released(
+def test_a_grown_group_is_withheld_when_a_combination_with_held_figures_isolates_people(
     pulse_org: None, tmp_path: Path
 ) -> None:
     _import(
@@ -175,7 +176,9 @@ def test_a_small_group_that_grows_apart_from_every_released_figure_is_released(
     assert "org: held (13 people): differs by 2 people from its figure released" in output
     figures = _figures(_june())
     assert figures["org"] == (11, 11, pytest.approx(36 / 11))  # 6 * 4 + 3 * 2 + 2 * 3
-    assert figures["team:Beta"] == (5, 5, pytest.approx(8 / 5))  # 3 * 2 + 2 * 1, new
+    # Beta (P7-P11) is 5+ people apart from every released figure, but Beta - (org - Alpha)
+    # = P10 + P11 - P12 - P13: four people's answers.
+    assert figures["team:Beta"] == "with other released figures, would single out 4 people"
     assert figures["team:Alpha"] == (6, 6, 4.0)
     assert figures["team:Gamma"] == "fewer than 5 people"
     _assert_no_pair_isolates(_ever_released())
@@ -269,3 +272,39 @@ def test_a_new_figure_is_compared_with_superseded_ones_too() -> None:
     ]
     late = _figure("org", range(1, 13))  # one more than the current org
     assert [d.outcome for d in decide([late], {"org": org}, [old_org, org])] == [HELD]
+
+
+def test_disjoint_teams_and_the_org_that_sums_them_are_all_released() -> None:
+    teams = [_figure(f"team{n}", range(10 * n, 10 * n + 5 + n)) for n in range(1, 5)]
+    org = _figure("org", range(0))
+    org = replace(org, counted=frozenset().union(*(team.counted for team in teams)), people=26)
+
+    decisions = decide([org, *teams], {}, [])
+
+    assert [d.outcome for d in decisions] == [RELEASED] * 5
+
+
+def test_people_singled_out_before_do_not_block_an_unrelated_release() -> None:
+    # Released before: org - Alpha = P12, P13 (say, under the pair rule alone).
+    old_org = _figure("org", range(1, 14), stored=True)
+    alpha = _figure("alpha", range(1, 12), stored=True)
+    grown = _figure("org", range(1, 24))  # ten late answers: P14-P23
+    newcomers = _figure("new", range(14, 24))
+
+    decisions = decide([grown, newcomers], {"org": old_org}, [old_org, alpha])
+
+    assert [(d.outcome, d.reason) for d in decisions] == [(RELEASED, ""), (RELEASED, "")]
+
+
+def test_a_new_combination_is_refused_with_the_old_leak_ignored() -> None:
+    old_org = _figure("org", range(1, 14), stored=True)
+    alpha = _figure("alpha", range(1, 12), stored=True)  # org - alpha = P12, P13 already
+    grown = _figure("org", range(1, 24))
+    late = _figure("late", range(14, 22))  # grown - old org - late = P22, P23: new
+
+    decisions = decide([grown, late], {"org": old_org}, [old_org, alpha])
+
+    assert [(d.outcome, d.reason) for d in decisions] == [
+        (RELEASED, ""),
+        (WITHHELD, "with other released figures, would single out 2 people"),
+    ]
