@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from outcomes.models import Outcome, PersonForecastSwitch
 from outcomes.selectors import is_stored
 from outcomes.services import delete_outcomes, input_of, problems, save_outcome
+from sociograph.admin_base import AuditTrailAdmin
 
 FORM_FIELD_OF = {"scale": "scale_min"}  # the service's field -> the form's
 
@@ -67,17 +68,8 @@ class OutcomeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(PersonForecastSwitch)
-class PersonForecastSwitchAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class PersonForecastSwitchAdmin(AuditTrailAdmin):
     """The audit trail of the per-person forecast switch: read only (the portal switches it)."""
 
     list_display = ("at", "enabled", "changed_by_username")
     readonly_fields = ("at", "enabled", "changed_by", "changed_by_username")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

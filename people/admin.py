@@ -27,6 +27,7 @@ from people.services import (
     save_memberships,
     save_person,
 )
+from sociograph.admin_base import AuditTrailAdmin
 from sociograph.graph.admin import ProjectedModelAdmin
 from sociograph.ingest.text import external_id_problem
 
@@ -246,7 +247,7 @@ class MembershipAdmin(ProjectedModelAdmin):
 
 
 @admin.register(OptOutChange)
-class OptOutChangeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class OptOutChangeAdmin(AuditTrailAdmin):
     """The record of opt-out changes: read only."""
 
     list_display = ("at", "person", "opted_out", "by_the_person", "changed_by_username")
@@ -261,15 +262,6 @@ class OptOutChangeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "reason",
         "at",
     )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(PersonIdentity)

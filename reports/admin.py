@@ -1,16 +1,16 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from reports.models import Report
+from sociograph.admin_base import AuditTrailAdmin
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReportAdmin(AuditTrailAdmin):
     """The report history, read-only: reports are built by the scheduled task."""
 
     list_display = ("id", "run", "created_at", "emailed_at", "recipient_count", "files")
@@ -30,12 +30,3 @@ class ReportAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             reverse("reports:download", args=[report.pk, "pdf"]),
             reverse("reports:download", args=[report.pk, "html"]),
         )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Report | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Report | None = None) -> bool:
-        return False
