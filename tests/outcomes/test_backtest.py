@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from io import StringIO
 
@@ -15,13 +14,13 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from analytics.models import MiningRun, PersonMetric, RunStatus
+from analytics.models import MiningRun
 from outcomes import snapshots
 from outcomes.backtest import BacktestConfig, feature_run, forecast_dates, run_backtest
 from outcomes.backtest_engine import roc_auc
-from outcomes.models import Outcome, OutcomeKind
 from outcomes.tasks import run_backtest as run_backtest_task
-from people.models import Context, ContextKind, Membership, Person
+from people.models import Context, ContextKind
+from tests.support.backtests import History, snapshot_run
 
 pytestmark = pytest.mark.django_db
 
@@ -46,57 +45,12 @@ def config(**changes: object) -> BacktestConfig:
     return BacktestConfig(**{**base, **changes})  # type: ignore[arg-type]
 
 
-@dataclass
-class Org:
-    """People in teams; each leaver is replaced in their team on the day they leave."""
-
-    rng: np.random.Generator
-    teams: list[Context] = field(default_factory=list)
-    hired: int = 0
-
-    def hire(self, team: Context, day: date) -> Person:
-        self.hired += 1
-        person = Person.objects.create(
-            external_id=f"P{self.hired}", name=f"Person {self.hired}", joined_on=day
-        )
-        Membership.objects.create(person=person, context=team, since=day)
-        return person
-
-    def employed(self, day: date) -> list[Person]:
-        return [
-            person
-            for person in Person.objects.filter(joined_on__lte=day)
-            if person.left_on is None or person.left_on > day
-        ]
-
-    def leave(self, person: Person, day: date) -> None:
-        person.left_on = day
-        person.save(update_fields=["left_on"])
-        Outcome.objects.create(
-            kind=OutcomeKind.DEPARTURE, person=person, at=day, outcome_key=f"leave-{person.pk}"
-        )
-        self.hire(person.memberships.get().context, day)
-
-
-def snapshot_run(day: date, values: dict[int, dict[str, float]]) -> MiningRun:
-    end = snapshots.midnight(day)
-    run = MiningRun.objects.create(
-        status=RunStatus.SUCCEEDED, window_start=end - timedelta(days=90), window_end=end
-    )
-    PersonMetric.objects.bulk_create(
-        PersonMetric(run=run, person_id=person, metric=metric, value=value)
-        for person, metrics in values.items()
-        for metric, value in metrics.items()
-    )
-    return run
-
-
-def build_org(effect: float, seed: int = 7, leaky: bool = False) -> Org:
+def build_org(effect: float, seed: int = 7, leaky: bool = False) -> History:
     """At each feature day s: reciprocity ~ U(0, 1) for everyone employed; from t = s + gap,
     each person employed at t leaves in (t, t + horizon] with probability
     logistic(-1.1 - effect * (reciprocity - 0.5)). `leaky`: also a run ending at t (inside the
     gap) whose metric `notice` is 1 exactly for the people about to leave."""
-    org = Org(np.random.default_rng(seed))
+    org = History(np.random.default_rng(seed))
     org.teams = [Context.objects.create(kind=ContextKind.TEAM, name=f"T{i}") for i in range(TEAMS)]
     for index in range(PEOPLE):
         org.hire(org.teams[index % TEAMS], FIRST - timedelta(days=400 + index))

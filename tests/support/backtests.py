@@ -122,14 +122,16 @@ def feature_days(config: BacktestConfig) -> list[date]:
     return [newest - timedelta(days=config.every_days * n) for n in range(SNAPSHOTS)][::-1]
 
 
-def snapshot_run(day: date, values: dict[int, float]) -> MiningRun:
+def snapshot_run(day: date, values: dict[int, dict[str, float]]) -> MiningRun:
+    """A succeeded run whose 90-day window ends on `day`, with each person's metrics."""
     end = snapshots.midnight(day)
     run = MiningRun.objects.create(
         status=RunStatus.SUCCEEDED, window_start=end - timedelta(days=90), window_end=end
     )
     PersonMetric.objects.bulk_create(
-        PersonMetric(run=run, person_id=person, metric="reciprocity", value=value)
-        for person, value in values.items()
+        PersonMetric(run=run, person_id=person, metric=metric, value=value)
+        for person, metrics in values.items()
+        for metric, value in metrics.items()
     )
     return run
 
@@ -150,7 +152,7 @@ def plant_departure_history(effect: float = 6.0, seed: int = 7) -> History:
     for day in days:
         at = day + timedelta(days=config.gap_days)
         history.reciprocity = {person.pk: history.rng.random() for person in history.employed(day)}
-        snapshot_run(day, history.reciprocity)
+        snapshot_run(day, {pk: {"reciprocity": r} for pk, r in history.reciprocity.items()})
         leaving = {}
         for person in history.employed(at):
             if person.left_on is not None:
