@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import json
 import shutil
 import subprocess
@@ -35,7 +36,7 @@ import textwrap
 from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -63,8 +64,10 @@ from harness import (
     neo4j_pid,
     prepare_stores,
     probe,
+    refuse_shared_stores,
     relayed,
     run,
+    run_and_report,
     source_changed,
     source_stamp,
     tagged_line,
@@ -447,8 +450,7 @@ def parse_args(argv: list[str] | None) -> Settings:
     args = parser.parse_args(argv)
     if args.quick:
         args.people, args.record = 1_000, False
-    if args.bolt_port in (7687, 7688) or args.redis_url.rstrip("/").endswith(("/0", "/15")):
-        parser.error("the dev and test Neo4j instances and Redis databases are not for benchmarks")
+    refuse_shared_stores(parser, args.bolt_port, args.redis_url)
     return Settings(
         people=args.people,
         events_per_person=args.events_per_person,
@@ -466,17 +468,12 @@ def parse_args(argv: list[str] | None) -> Settings:
 
 def main(argv: list[str] | None = None) -> int:
     settings = parse_args(argv)
-    started = datetime.now(UTC)
-    try:
-        figures = benchmark(settings)
-    except BenchError as error:
-        print(f"[bench] FAILED: {error}", file=sys.stderr)
-        return 1
-    text = summary(settings, figures)
-    print(f"\n{text}")
-    if settings.record:
-        record(settings, text, started)
-    return 0
+    figures = run_and_report(
+        functools.partial(benchmark, settings),
+        functools.partial(summary, settings),
+        functools.partial(record, settings) if settings.record else None,
+    )
+    return 0 if figures is not None else 1
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ Code that runs inside Django (the benchmarks' probes) is in bench/probes.py, run
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import signal
@@ -18,11 +19,12 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = ROOT / ".venv" / "bin" / "python"
@@ -389,3 +391,32 @@ def append_section(title: str, method: str, text: str) -> None:
 def default_end(now: datetime) -> str:
     """The start of the current UTC day: before now, and the same all day (same files)."""
     return now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0).isoformat()
+
+
+def refuse_shared_stores(parser: argparse.ArgumentParser, bolt_port: int, redis_url: str) -> None:
+    """A benchmark wipes its stores: never the dev or test Neo4j instance or Redis database."""
+    if bolt_port in (7687, 7688) or redis_url.rstrip("/").endswith(("/0", "/15")):
+        parser.error("the dev and test Neo4j instances and Redis databases are not for benchmarks")
+
+
+Figures = TypeVar("Figures")
+
+
+def run_and_report(
+    measure: Callable[[], Figures],
+    summarize: Callable[[Figures], str],
+    record: Callable[[str, datetime], None] | None,
+) -> Figures | None:
+    """A benchmark's run: measure, print the summary, record it when asked (`record` gets the
+    summary and the start time). None, with the reason on stderr, when it failed."""
+    started = datetime.now(UTC)
+    try:
+        figures = measure()
+    except BenchError as error:
+        print(f"[bench] FAILED: {error}", file=sys.stderr)
+        return None
+    text = summarize(figures)
+    print(f"\n{text}")
+    if record is not None:
+        record(text, started)
+    return figures

@@ -23,6 +23,7 @@ Benchmarks are not tests: this prints figures and fails only when a phase fails 
 from __future__ import annotations
 
 import argparse
+import functools
 import shutil
 import subprocess
 import sys
@@ -63,9 +64,11 @@ from harness import (
     neo4j_pid,
     prepare_stores,
     probe,
+    refuse_shared_stores,
     relayed,
     remove_database,
     run,
+    run_and_report,
     source_changed,
     source_stamp,
     stop_process,
@@ -430,8 +433,7 @@ def parse_args(argv: list[str] | None) -> Settings:
     args = parser.parse_args(argv)
     if args.quick:
         args.people, args.events_per_person = 1_000, 20
-    if args.bolt_port in (7687, 7688) or args.redis_url.rstrip("/").endswith(("/0", "/15")):
-        parser.error("the dev and test Neo4j instances and Redis databases are not for benchmarks")
+    refuse_shared_stores(parser, args.bolt_port, args.redis_url)
     return Settings(
         people=args.people,
         events_per_person=args.events_per_person,
@@ -447,17 +449,12 @@ def parse_args(argv: list[str] | None) -> Settings:
 
 def main(argv: list[str] | None = None) -> int:
     settings = parse_args(argv)
-    started = datetime.now(UTC)
-    try:
-        figures = benchmark(settings)
-    except BenchError as error:
-        print(f"[bench] FAILED: {error}", file=sys.stderr)
-        return 1
-    text = summary(settings, figures)
-    print(f"\n{text}")
-    if settings.record:
-        record(text, started)
-    return 0
+    figures = run_and_report(
+        functools.partial(benchmark, settings),
+        functools.partial(summary, settings),
+        record if settings.record else None,
+    )
+    return 0 if figures is not None else 1
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ rejected or drift is found.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import shutil
@@ -65,9 +66,11 @@ from harness import (
     neo4j_pid,
     prepare_stores,
     probe,
+    refuse_shared_stores,
     relayed,
     remove_database,
     run,
+    run_and_report,
     source_changed,
     source_stamp,
     tagged_line,
@@ -540,8 +543,7 @@ def parse_args(argv: list[str] | None) -> Settings:
     args = parser.parse_args(argv)
     if args.quick:
         args.messages, args.mails = 100_000, 20_000
-    if args.bolt_port in (7687, 7688) or args.redis_url.rstrip("/").endswith(("/0", "/15")):
-        parser.error("the dev and test Neo4j instances and Redis databases are not for benchmarks")
+    refuse_shared_stores(parser, args.bolt_port, args.redis_url)
     return Settings(
         people=args.people,
         messages=args.messages,
@@ -562,17 +564,12 @@ def parse_args(argv: list[str] | None) -> Settings:
 
 def main(argv: list[str] | None = None) -> int:
     settings = parse_args(argv)
-    started = datetime.now(UTC)
-    try:
-        figures = benchmark(settings)
-    except BenchError as error:
-        print(f"[bench] FAILED: {error}", file=sys.stderr)
-        return 1
-    text = summary(settings, figures)
-    print(f"\n{text}")
-    if settings.record:
-        record(settings, text, started)
-    return 0
+    figures = run_and_report(
+        functools.partial(benchmark, settings),
+        functools.partial(summary, settings),
+        functools.partial(record, settings) if settings.record else None,
+    )
+    return 0 if figures is not None else 1
 
 
 if __name__ == "__main__":
