@@ -233,22 +233,23 @@ def tested_design(result: BacktestResult) -> Tested:
     return Tested(design, np.unique(np.concatenate([fold.test for fold in folds])), windows)
 
 
-def planted_scores(truth: Truth, outcome: str, tested: Tested) -> dict[str, float]:
+def departure_planted(truth: Truth, tested: Tested) -> dict[str, float]:
     """Effect -> the planted strength on the tested rows, from the truth file alone."""
-    design, tested_rows = tested.design, tested.rows
-    target = design.target[tested_rows]
-    if outcome == OutcomeKind.DEPARTURE:
-        people = _external_ids(design.subject[tested_rows])
-        isolated = np.array([person in truth.isolated for person in people], dtype=np.float64)
-        exposed = np.array([person in truth.exposed for person in people], dtype=np.float64)
-        return {
-            "isolation and exposure -> departure": roc_auc(target, isolated + exposed),
-            "isolation -> departure": roc_auc(target, isolated),
-            "negative affect exposure -> departure": roc_auc(target, exposed),
-        }
-    teams = tested_teams(truth, outcome, tested)
+    target = tested.design.target[tested.rows]
+    people = _external_ids(tested.design.subject[tested.rows])
+    isolated = np.array([person in truth.isolated for person in people], dtype=np.float64)
+    exposed = np.array([person in truth.exposed for person in people], dtype=np.float64)
+    return {
+        "isolation and exposure -> departure": roc_auc(target, isolated + exposed),
+        "isolation -> departure": roc_auc(target, isolated),
+        "negative affect exposure -> departure": roc_auc(target, exposed),
+    }
+
+
+def equity_planted(truth: Truth, tested: Tested, teams: list[str]) -> float:
+    """Spearman rho of the planted equity of each tested row's team (`teams`) with its outcome."""
     equity = np.array([truth.team_equity[team] for team in teams])
-    return {_equity_effect(outcome): spearman_rho(target, equity)}
+    return spearman_rho(tested.design.target[tested.rows], equity)
 
 
 def _equity_effect(outcome: str) -> str:
@@ -266,10 +267,9 @@ def tested_teams(truth: Truth, outcome: str, tested: Tested) -> list[str]:
 
 
 def equity_reliability(
-    truth: Truth, outcome: str, tested: Tested, recognitions: TeamRecognitions
+    truth: Truth, tested: Tested, teams: list[str], recognitions: TeamRecognitions
 ) -> float:
     """|rho| of the planted equity and the Gini of the row's team recognitions in its window."""
-    teams = tested_teams(truth, outcome, tested)
     measured = np.array(
         [
             recognitions.gini(team, start, end)
@@ -304,10 +304,14 @@ def recovery(
     found = []
     for outcome, result in results.items():
         tested = tested_design(result)
-        planted = planted_scores(truth, outcome, tested)
         reliability = None
-        if recognitions is not None and outcome != OutcomeKind.DEPARTURE:
-            reliability = round(equity_reliability(truth, outcome, tested, recognitions), 4)
+        if outcome == OutcomeKind.DEPARTURE:
+            planted = departure_planted(truth, tested)
+        else:
+            teams = tested_teams(truth, outcome, tested)  # one lookup for both figures
+            planted = {_equity_effect(outcome): equity_planted(truth, tested, teams)}
+            if recognitions is not None:
+                reliability = round(equity_reliability(truth, tested, teams, recognitions), 4)
         measure = "auc" if tested.design.binary else "rho"
         scores = {row["model"]: row for row in result.results}
         for effect, effect_outcome, model in EFFECTS:
